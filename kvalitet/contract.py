@@ -1,0 +1,338 @@
+"""The data contract: every table kvalitet accepts, its columns, Danish aliases, types, keys, categories and row rules.
+
+This module is the one place that states the contract (DESIGN.md, "Data contract"). The readers, the validator,
+the store and the demo writer all read it from here; nothing else re-states a column name, alias or category.
+
+Column types:
+
+``id``        an identifier (case number, complaint number). Trimmed. A value that contains a CPR number is
+              replaced as a whole by a keyed hash.
+``pii``       a personal identifier (``citizen_id``): always replaced by a keyed hash.
+``code``      a forvaltning code; must be declared in the organisation file (its name is accepted too).
+``text``      free text: trimmed, inner white space collapsed, CPR-like substrings replaced by ``[CPR]``.
+``category``  one of a fixed set of Danish words (case-insensitive); stored in lower case.
+``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD.MM.YYYY`` (an XLSX date cell too); not after the as-of date,
+              not before 2000.
+``month``     ``YYYY-MM``; stored as the first day of the month.
+``period``    a period label: ``2024``, ``2024-01``, ``2024Q1``, ``2024H1`` or ``2023-2024``.
+``int``       a whole number (``1.234`` with a thousands dot and ``12,0`` with a decimal comma are accepted).
+``bool``      ``ja/nej``, ``true/false``, ``1/0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The earliest date any table accepts.
+EARLIEST_DATE = "2000-01-01"
+
+COLUMN_TYPES = ("id", "pii", "code", "text", "category", "date", "month", "period", "int", "bool")
+
+SQL_TYPES = {
+    "id": "VARCHAR",
+    "pii": "VARCHAR",
+    "code": "VARCHAR",
+    "text": "VARCHAR",
+    "category": "VARCHAR",
+    "date": "DATE",
+    "month": "DATE",
+    "period": "VARCHAR",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+}
+
+#: Danish name of each column type, used in messages.
+TYPE_NAMES_DA = {
+    "date": "en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ)",
+    "month": "en måned (ÅÅÅÅ-MM)",
+    "period": "en periode (2024, 2024-01, 2024Q1, 2024H1 eller 2023-2024)",
+    "int": "et helt tal",
+    "bool": "ja/nej, true/false eller 1/0",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: canonical name, type, whether it is required, aliases and allowed values."""
+
+    name: str
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    #: an ``int`` column holding a calendar year: a year after the as-of date breaks the date rule.
+    calendar_year: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+        if self.type == "category" and not self.categories:
+            raise ValueError(f"column {self.name}: a category column needs its categories")
+
+    @property
+    def accepted_names(self) -> tuple[str, ...]:
+        """Every header that maps to this column (canonical name first)."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """``later`` must not be before ``earlier`` (e.g. closed before received)."""
+
+    earlier: str
+    later: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: name, Danish name, key columns and columns, plus its cross-column row rules."""
+
+    name: str
+    danish: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    order_rules: tuple[OrderRule, ...] = ()
+    #: (column, condition column): column is required when the condition column has a value.
+    required_when: tuple[tuple[str, str], ...] = ()
+    #: (smaller, larger): smaller must not exceed larger.
+    not_greater: tuple[tuple[str, str], ...] = ()
+    #: (total, parts): total, when given, must equal the sum of parts (missing parts count as 0).
+    sum_rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    description: str = ""
+    by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+        for k in self.key:
+            if k not in self.by_name:
+                raise ValueError(f"table {self.name}: key column {k} is not a column")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+
+def _c(name: str, type_: str, required: bool = False, *aliases: str, **kw) -> Column:
+    return Column(name, type_, required, tuple(aliases), **kw)
+
+
+COMPLAINT_KINDS = ("formalitet", "realitet", "formalitet og realitet")
+COMPLAINT_OUTCOMES = ("medhold", "delvis medhold", "ikke medhold", "afvist", "trukket tilbage")
+APPEAL_OUTCOMES = ("stadfæstet", "ændret", "ophævet", "hjemvist", "afvist", "henvist", "bortfaldet")
+#: Realitetsbehandlede appeals: decided on their merits (Ankestyrelsen's definition).
+APPEAL_MERITS = ("stadfæstet", "ændret", "ophævet", "hjemvist")
+#: Appeals counted as reversed in the omgørelsesprocent.
+APPEAL_REVERSED = ("ændret", "ophævet", "hjemvist")
+AUDIT_RESULTS = ("ok", "fejl", "ikke relevant")
+RECOMMENDATION_STATUSES = ("gennemført", "i gang", "ikke påbegyndt")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "complaints",
+            "klager",
+            key=("complaint_id",),
+            columns=(
+                _c("complaint_id", "id", True, "klage_id"),
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("area", "text", True, "område"),
+                _c("received", "date", True, "modtaget"),
+                _c("closed", "date", False, "afsluttet"),
+                _c("kind", "category", True, "klagetype", categories=COMPLAINT_KINDS),
+                _c("topic", "text", False, "emne"),
+                _c("outcome", "category", False, "udfald", categories=COMPLAINT_OUTCOMES),
+                _c("sent_to_appeal", "bool", False, "videresendt"),
+                _c("citizen_id", "pii", False, "borger_id", "cpr"),
+            ),
+            order_rules=(OrderRule("received", "closed"),),
+            required_when=(("outcome", "closed"),),
+            description="Klager over forvaltningens sagsbehandling (formalitet) eller afgørelser (realitet).",
+        ),
+        Table(
+            "decisions",
+            "afgørelser",
+            key=("forvaltning", "unit", "area", "month"),
+            columns=(
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("area", "text", True, "område"),
+                _c("month", "month", True, "måned"),
+                _c("decisions", "int", True, "antal_afgørelser", min_value=0),
+            ),
+            description="Antal afgørelser pr. måned: nævneren for klageraten.",
+        ),
+        Table(
+            "appeals",
+            "ankesager",
+            key=("appeal_id",),
+            columns=(
+                _c("appeal_id", "id", True, "anke_id"),
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("area", "text", True, "område"),
+                _c("body", "text", False, "ankeinstans"),
+                _c("received", "date", False, "modtaget"),
+                _c("decided", "date", True, "afgjort"),
+                _c("outcome", "category", True, "resultat", categories=APPEAL_OUTCOMES),
+            ),
+            order_rules=(OrderRule("received", "decided"),),
+            description="Ankesager afgjort af Ankestyrelsen, Beskæftigelsesankenævnet m.fl.",
+        ),
+        Table(
+            "cases",
+            "sager",
+            key=("case_id",),
+            columns=(
+                _c("case_id", "id", True, "sag_id"),
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("area", "text", True, "område"),
+                _c("case_type", "text", False, "sagstype"),
+                _c("opened", "date", True, "oprettet"),
+                _c("decided", "date", False, "afgjort"),
+                _c("target_days", "int", False, "servicemål_dage", min_value=0),
+            ),
+            order_rules=(OrderRule("opened", "decided"),),
+            description="Sager med oprettelses- og afgørelsesdato: grundlaget for sagsbehandlingstid og servicemål.",
+        ),
+        Table(
+            "audits",
+            "stikprøver",
+            key=("audit_id", "item"),
+            columns=(
+                _c("audit_id", "id", True, "tilsyn_id"),
+                _c("case_id", "id", False, "sag_id"),
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("area", "text", True, "område"),
+                _c("audit_date", "date", True, "tilsynsdato"),
+                _c("item", "text", True, "punkt"),
+                _c("result", "category", True, "resultat", categories=AUDIT_RESULTS),
+            ),
+            description="Stikprøver (ledelsestilsyn): hver gennemgået sag vurderet punkt for punkt.",
+        ),
+        Table(
+            "inquiries",
+            "henvendelser",
+            key=("inquiry_id",),
+            columns=(
+                _c("inquiry_id", "id", True, "henvendelse_id"),
+                _c("forvaltning", "code", True),
+                _c("received", "date", True, "modtaget"),
+                _c("closed", "date", False, "afsluttet"),
+                _c("category", "text", True, "kategori"),
+                _c("criticism", "bool", False, "kritik"),
+            ),
+            order_rules=(OrderRule("received", "closed"),),
+            description="Henvendelser til Borgerrådgiveren.",
+        ),
+        Table(
+            "satisfaction",
+            "tilfredshed",
+            key=("forvaltning", "unit", "survey", "period"),
+            columns=(
+                _c("forvaltning", "code", True),
+                _c("unit", "text", False, "enhed"),
+                _c("survey", "text", False, "undersøgelse"),
+                _c("period", "period", True, "periode"),
+                _c("respondents", "int", True, "besvarelser", min_value=0),
+                _c("satisfied", "int", True, "tilfredse", min_value=0),
+            ),
+            not_greater=(("satisfied", "respondents"),),
+            description="Tilfredshedsundersøgelser: antal besvarelser og antal tilfredse.",
+        ),
+        Table(
+            "municipal_appeals",
+            "danmarkskort",
+            key=("municipality", "year", "area"),
+            columns=(
+                _c("municipality", "text", True, "kommune"),
+                _c("year", "int", True, "år", min_value=2000, calendar_year=True),
+                _c("area", "text", True, "område"),
+                _c("upheld", "int", True, "stadfæstet", min_value=0),
+                _c("changed", "int", True, "ændret_ophævet", min_value=0),
+                _c("remitted", "int", True, "hjemvist", min_value=0),
+                _c("dismissed", "int", False, "afvist", min_value=0),
+                _c("total", "int", False, "i_alt", min_value=0),
+            ),
+            sum_rules=(("total", ("upheld", "changed", "remitted", "dismissed")),),
+            description="Ankestyrelsens Danmarkskort: afgjorte ankesager pr. kommune, år og område.",
+        ),
+        Table(
+            "recommendations",
+            "anbefalinger",
+            key=("forvaltning", "evaluation_year", "number"),
+            columns=(
+                _c("forvaltning", "code", True),
+                _c("evaluation_year", "int", True, "evalueringsår", min_value=2000, calendar_year=True),
+                _c("number", "int", True, "nummer", min_value=1),
+                _c("text", "text", True, "tekst"),
+                _c("status", "category", True, categories=RECOMMENDATION_STATUSES),
+                _c("updated", "date", False, "opdateret"),
+            ),
+            description="Anbefalinger fra FOKUS-evalueringerne og deres status.",
+        ),
+        Table(
+            "risk_assessments",
+            "risikovurderinger",
+            key=("forvaltning", "area", "assessed"),
+            columns=(
+                _c("forvaltning", "code", True),
+                _c("area", "text", True, "område"),
+                _c("assessed", "date", True, "vurderet"),
+                _c("economy", "int", False, "økonomi", min_value=1, max_value=3),
+                _c("legal", "int", False, "jura", min_value=1, max_value=3),
+                _c("it", "int", False, min_value=1, max_value=3),
+                _c("note", "text", False),
+            ),
+            description="Manuelle risikovurderinger (økonomi, jura, it; 1–3) til risikobaseret ledelsestilsyn.",
+        ),
+    )
+}
+
+#: Danish table name -> canonical table name.
+DANISH_TABLE_NAMES = {t.danish: t.name for t in TABLES.values()}
+
+#: Row-rule texts, for the documentation and the tests (the validator words its reasons after these).
+ROW_RULES_DA = (
+    "en krævet værdi mangler eller kan ikke læses",
+    "ukendt kategori eller forvaltning",
+    "en dato efter opgørelsesdatoen (--as-of) eller før 2000",
+    "afsluttet/afgjort før modtaget/oprettet",
+    "udfald mangler på en afsluttet klage",
+    "et negativt antal",
+    "tilfredse > besvarelser",
+    "Danmarkskort: i_alt forskellig fra summen af udfaldene",
+    "samme nøgle to gange i én fil med forskellige værdier (alle kopier)",
+)
+
+
+def table_for_name(name: str) -> Table | None:
+    """The table for a canonical or Danish table name (case-insensitive), or None."""
+    key = name.strip().casefold()
+    for t in TABLES.values():
+        if key in (t.name, t.danish.casefold()):
+            return t
+    return None
+
+
+def normalise_header(header: str) -> str:
+    """Header as it is matched: case-folded, surrounding spaces removed, inner spaces collapsed."""
+    return " ".join(str(header).split()).casefold()
+
+
+def header_map(table: Table) -> dict[str, str]:
+    """Normalised accepted header -> canonical column name."""
+    out: dict[str, str] = {}
+    for col in table.columns:
+        for name in col.accepted_names:
+            out[normalise_header(name)] = col.name
+    return out
