@@ -1,0 +1,43 @@
+"""Shared fixtures: a minimal organisation file, a throw-away database and helpers to write export files."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+AS_OF = date(2024, 12, 31)
+
+
+@pytest.fixture
+def org_file(tmp_path: Path) -> Path:
+    """An organisation file with only the two required keys."""
+    p = tmp_path / "organisation.yaml"
+    p.write_text(
+        "municipality: Testkommune\n"
+        "forvaltninger:\n"
+        "  - {code: SOF, name: Socialforvaltningen}\n"
+        "  - {code: BIF, name: Beskæftigelses- og Integrationsforvaltningen}\n"
+        "  - {code: ØKF, name: Økonomiforvaltningen}\n",
+        encoding="utf-8",
+    )
+    return p
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+def write_csv(path: Path, header: list[str], rows: list[list], sep: str = ";", encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh, delimiter=sep)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+    return path
