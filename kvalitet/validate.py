@@ -214,35 +214,51 @@ def validate(
     header_of = {canon: label for canon, label in mapping.items()}
     reasons = _Reasons(n)
 
-    # 1. Personal data first: nothing below (values, reasons, raw rows) ever sees a CPR number in clear text.
+    # 1. Per column, on its distinct values only (exports repeat values a lot): personal data first, so that
+    #    nothing below (values, reasons, raw rows) ever sees a CPR number in clear text; then clean and parse.
     safe: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    typed: dict[str, pd.Series] = {}
+    bads: dict[str, np.ndarray] = {}
     for col in table.columns:
         if col.name not in mapping:
-            safe[col.name] = pd.Series([None] * n, dtype=object)
+            safe[col.name] = texts[col.name] = pd.Series([None] * n, dtype=object)
+            typed[col.name], _ = _parse_column(col, texts[col.name], organisation)
+            bads[col.name] = np.zeros(n, dtype=bool)
             continue
-        values = raw.data[mapping[col.name]].reset_index(drop=True)
+        values = raw.data[mapping[col.name]].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        u = pd.Series(uniques, dtype=object)
         if col.type == "pii":
-            safe[col.name] = pseudonymiser.series(_clean(values))
+            safe_u = text_u = pseudonymiser.series(_clean(u))
         elif col.type == "id":
-            safe[col.name] = pseudonymiser.series(_clean(values), only_cpr=True)
+            safe_u = text_u = pseudonymiser.series(_clean(u), only_cpr=True)
         else:
-            safe[col.name] = scrub_series(values)
-    ignored_safe = {label: scrub_series(raw.data[label].reset_index(drop=True)) for label in ignored}
+            safe_u = scrub_series(u)
+            text_u = _clean(safe_u)
+        typed_u, bad_u = _parse_column(col, text_u, organisation)
+        missing = codes < 0
+        safe[col.name] = _spread(safe_u, codes, missing)
+        texts[col.name] = _spread(text_u, codes, missing)
+        typed[col.name] = pd.Series(typed_u.array.take(codes, allow_fill=True))
+        bads[col.name] = np.zeros(n, dtype=bool) if bad_u is None else (bad_u[codes] & ~missing)
+    ignored_safe = {}
+    for label in ignored:
+        codes, uniques = pd.factorize(raw.data[label].to_numpy(dtype=object), use_na_sentinel=True)
+        ignored_safe[label] = _spread(scrub_series(pd.Series(uniques, dtype=object)), codes, codes < 0)
 
-    # 2. Parse each column by its type.
+    # 2. Row rules on each column.
     as_of_ts = pd.Timestamp(as_of)
     earliest = pd.Timestamp(contract.EARLIEST_DATE)
-    typed: dict[str, pd.Series] = {}
     for col in table.columns:
         head = header_of.get(col.name, col.name)
         label = col.name if head == col.name else f"{head} ({col.name})"
-        text = _clean(safe[col.name]) if col.type not in ("pii", "id") else safe[col.name]
+        text = texts[col.name]
         present = text.notna().to_numpy()
-        typed[col.name], bad = _parse_column(col, text, organisation)
-        if bad is not None:
-            bad_mask = present & bad
+        if bads[col.name].any():
             msg = _type_message(col, organisation)
-            reasons.add(bad_mask, col.name, lambda i, t=text, lb=label, m=msg: f"{lb}: {_quote(t.iat[i])} er ikke {m}")
+            reasons.add(bads[col.name], col.name,
+                        lambda i, t=text, lb=label, m=msg: f"{lb}: {_quote(t.iat[i])} er ikke {m}")
         if col.required:
             reasons.add(~present, col.name, lambda i, lb=label: f"{lb}: værdien mangler (kolonnen er krævet)")
         v = typed[col.name]
@@ -279,7 +295,7 @@ def validate(
             f"{lab(r.later)}: {b.iat[i].date().isoformat()} ligger før {lab(r.earlier)} {a.iat[i].date().isoformat()}"))
     for col_name, cond in table.required_when:
         # only when the value is truly absent (an unreadable value already has its own reason)
-        missing = (_clean(safe[col_name]).isna() & typed[cond].notna()).to_numpy(dtype=bool)
+        missing = (texts[col_name].isna() & typed[cond].notna()).to_numpy(dtype=bool)
         reasons.add(missing, col_name, lambda i, c=col_name, k=cond: (
             f"{lab(c)}: mangler, men {lab(k)} er udfyldt (en afsluttet klage skal have et udfald)"))
     for small, large in table.not_greater:
@@ -289,7 +305,7 @@ def validate(
     for total, parts in table.sum_rules:
         part_sum = sum(typed[p].astype("Float64").fillna(0) for p in parts)
         parts_ok = np.logical_and.reduce([
-            typed[p].notna().to_numpy() | _clean(safe[p]).isna().to_numpy() for p in parts
+            typed[p].notna().to_numpy() | texts[p].isna().to_numpy() for p in parts
         ])
         wrong = (typed[total].astype("Float64") != part_sum).fillna(False).to_numpy(dtype=bool) & parts_ok
         reasons.add(wrong, total, lambda i, t=total, ps=parts: (
@@ -308,8 +324,7 @@ def validate(
     collapsed = np.zeros(n, dtype=bool)
     if n:
         cmp = pd.DataFrame({
-            c.name: _comparable(typed[c.name], safe[c.name] if c.type in ("pii", "id") else _clean(safe[c.name]))
-            for c in table.columns
+            c.name: _comparable(typed[c.name], texts[c.name]) for c in table.columns
         })
         key_cols = list(table.key)
         key_dup = cmp.duplicated(subset=key_cols, keep=False).to_numpy()
@@ -374,12 +389,23 @@ def validate(
     )
 
 
-def _comparable(typed: pd.Series, text: pd.Series) -> pd.Series:
+def _comparable(typed: pd.Series, text: pd.Series) -> np.ndarray:
     """A value for comparing copies: the typed value where it reads, else the text as written."""
-    as_text = typed.astype(object).where(typed.notna(), None)
-    as_text = as_text.map(lambda x: None if x is None else (x.date().isoformat() if isinstance(x, pd.Timestamp) else str(x)))
-    out = as_text.where(as_text.notna(), text.astype(object))
-    return out.fillna("\u2205").astype(str)
+    ok = typed.notna().to_numpy()
+    as_text = typed.astype(object).astype(str).to_numpy(dtype=object)
+    fallback = text.astype(object).where(text.notna(), "\u2205").astype(str).to_numpy(dtype=object)
+    return np.where(ok, as_text, fallback)
+
+
+def _spread(values_u: pd.Series, codes: np.ndarray, missing: np.ndarray) -> pd.Series:
+    """Values computed on the distinct values, spread back to every row (None where the row had none)."""
+    arr = values_u.to_numpy(dtype=object)
+    out = arr.take(np.where(missing, 0, codes)) if len(arr) else np.full(len(codes), None, dtype=object)
+    if missing.any():
+        out = out.copy()
+        out[missing] = None
+    # a value that cleaned to nothing is None, never NaN
+    return pd.Series(out, dtype=object).where(lambda x: x.notna(), None)
 
 
 def _type_message(col: Column, organisation: Organisation) -> str:

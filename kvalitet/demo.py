@@ -1,0 +1,182 @@
+"""The demo database: generated data written as real exports (in the formats case systems produce) and loaded
+through the same ingest as real files, so the demo exercises every reader and validator.
+
+The exports mix the quirks real systems have: Danish or canonical headers, ``;`` or ``,``, Windows-1252, UTF-8
+with a BOM, ``DD-MM-YYYY`` and ``DD.MM.YYYY`` dates, ``ja/nej`` booleans, a thousands dot, XLSX. A few bad rows of
+the kinds real exports contain end in the quarantine. The database records that it holds demo data (table
+``meta``), and every report built from it says so.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import contract, store
+from . import organisation as org_mod
+from .errors import UserError
+from .ingest import ingest_file
+from .pii import Pseudonymiser
+
+
+@dataclass(frozen=True)
+class ExportStyle:
+    """How one demo export is written."""
+
+    file_name: str
+    danish_headers: bool = True
+    sep: str = ";"
+    encoding: str = "cp1252"
+    date_format: str = "%d-%m-%Y"
+    bools: tuple[str, str] = ("ja", "nej")
+    thousands_dot: bool = False
+
+
+STYLES: dict[str, ExportStyle] = {
+    "complaints": ExportStyle("klager.csv", date_format="%d-%m-%Y"),
+    "decisions": ExportStyle("afgørelser.csv", encoding="utf-8-sig", thousands_dot=True),
+    "appeals": ExportStyle("ankesager.xlsx"),
+    "cases": ExportStyle("cases.csv", danish_headers=False, sep=",", encoding="utf-8", date_format="%Y-%m-%d"),
+    "audits": ExportStyle("stikprøver.csv", date_format="%d.%m.%Y"),
+    "inquiries": ExportStyle("henvendelser.xlsx"),
+    "satisfaction": ExportStyle("tilfredshed.csv", bools=("1", "0")),
+    "municipal_appeals": ExportStyle("danmarkskort.csv", sep=",", encoding="utf-8", date_format="%Y-%m-%d"),
+    "recommendations": ExportStyle("anbefalinger.xlsx"),
+    "risk_assessments": ExportStyle("risikovurderinger.csv", bools=("true", "false")),
+}
+
+
+def header_for(column: contract.Column, danish: bool) -> str:
+    """The header a Danish system would write (the first alias), or the canonical name."""
+    return column.aliases[0] if danish and column.aliases else column.name
+
+
+def format_value(value, column: contract.Column, style: ExportStyle) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if column.type == "date":
+        return pd.Timestamp(value).strftime(style.date_format)
+    if column.type == "month":
+        return value if isinstance(value, str) else pd.Timestamp(value).strftime("%Y-%m")
+    if column.type == "bool":
+        return style.bools[0] if bool(value) else style.bools[1]
+    if column.type == "int":
+        n = int(value)
+        if style.thousands_dot and abs(n) >= 1000:
+            return f"{n:,}".replace(",", ".")
+        return str(n)
+    return str(value)
+
+
+def export_rows(table: contract.Table, frame: pd.DataFrame, bad_rows: list[dict], style: ExportStyle):
+    """Header and text rows for one export: the valid rows formatted in the style, then the bad rows as given."""
+    cols = table.columns
+    header = [header_for(c, style.danish_headers) for c in cols]
+    rows = []
+    for record in frame[[c.name for c in cols]].itertuples(index=False, name=None):
+        rows.append([format_value(v, c, style) for v, c in zip(record, cols)])
+    for bad in bad_rows:
+        rows.append([str(bad.get(c.name, "") or "") for c in cols])
+    return header, rows
+
+
+def write_export(path: Path, header: list[str], rows: list[list[str]], style: ExportStyle) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Eksport")
+        ws.append(header)
+        for r in rows:
+            ws.append([_xlsx_cell(v) for v in r])
+        wb.save(path)
+        return path
+    try:
+        _write_csv(path, header, rows, style.sep, style.encoding)
+    except UnicodeEncodeError:  # a character Windows-1252 lacks: write UTF-8 as newer systems do
+        _write_csv(path, header, rows, style.sep, "utf-8")
+    return path
+
+
+def _write_csv(path: Path, header, rows, sep: str, encoding: str) -> None:
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh, delimiter=sep, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _xlsx_cell(text: str):
+    """Dates and whole numbers become real cells, as a spreadsheet would hold them."""
+    if len(text) == 10 and text[2] == "-" and text[5] == "-":
+        try:
+            return datetime.strptime(text, "%d-%m-%Y")
+        except ValueError:
+            return text
+    if text.isdigit() and not text.startswith("0"):
+        return int(text)
+    return text
+
+
+def build_demo(
+    db: str | Path | None = None,
+    seed: int | None = None,
+    organisation: str | Path | None = None,
+    exports: str | Path | None = None,
+) -> str:
+    """Build (or rebuild) the demo database; return a short summary for the terminal."""
+    from .demodata import generate
+
+    org = org_mod.load(organisation)
+    db_path = store.resolve_db(db)
+    if db_path.exists():
+        con = store.connect(db_path, read_only=True)
+        demo_db = store.is_demo(con)
+        con.close()
+        if not demo_db:
+            raise UserError(
+                f"{db_path}: databasen findes og indeholder ikke demo-data; den overskrives ikke. "
+                "Vælg en anden sti med --db."
+            )
+        db_path.unlink()
+        Path(str(db_path) + ".wal").unlink(missing_ok=True)
+    demo = generate(seed)
+    missing = sorted({c for f in demo.frames.values() if "forvaltning" in f for c in f["forvaltning"].unique()}
+                     - set(org.codes))
+    if missing:
+        raise UserError(
+            f"{org_mod.resolve_path(organisation)}: demo-data bruger forvaltningerne {', '.join(missing)}, "
+            "som organisationsfilen ikke kender. Demoen er Københavns: brug parameters/organisation.yaml."
+        )
+    export_dir = Path(exports) if exports else db_path.parent / "demo-eksport"
+    files = []
+    for name, table in contract.TABLES.items():
+        style = STYLES[name]
+        header, rows = export_rows(table, demo.frames[name], demo.bad_rows.get(name, []), style)
+        files.append(write_export(export_dir / style.file_name, header, rows, style))
+
+    con = store.connect(db_path)
+    try:
+        store.set_meta(con, "demo", "true")
+        store.set_meta(con, "demo_seed", str(demo.seed))
+        store.set_meta(con, "as_of", demo.as_of.isoformat())
+        store.set_meta(con, "municipality", org.municipality)
+        store.set_meta(con, "built_at", datetime.now().replace(microsecond=0).isoformat())
+        pseud = Pseudonymiser.for_database(db_path)
+        results = [ingest_file(con, f, org, pseud, as_of=demo.as_of) for f in files]
+    finally:
+        con.close()
+    refused = [r for r in results if r.refused]
+    if refused:  # the demo writer and the contract disagree: a bug, not a user mistake
+        raise RuntimeError("; ".join(r.refused for r in refused))
+    lines = [r.line() for r in results]
+    total_q = sum(r.quarantined for r in results)
+    lines.append(
+        f"Demo-database bygget: {db_path} (frø {demo.seed}, opgjort {demo.as_of.isoformat()}); "
+        f"eksportfiler i {export_dir}; {total_q} rækker i karantæne som planlagt i demoen."
+    )
+    return "\n".join(lines)
