@@ -1,0 +1,23 @@
+"""Statistics for kvalitet: small, pure, vectorised functions validated against published reference values.
+
+Every public function is documented with its formula and source; see docs/statistik.md.
+"""
+# intervals and comparisons
+from .intervals import poisson_ci, wilson_ci  # noqa: F401
+from .compare import compare_proportions, compare_rates  # noqa: F401
+# trends
+from .trend import (  # noqa: F401
+    bh_qvalues,
+    binomial_trend,
+    interrupted_time_series,
+    mann_kendall,
+    poisson_trend,
+    seasonal_mann_kendall,
+    sen_slope,
+)
+# statistical process control and funnel plots
+from .spc import anhoej_rules, control_limits  # noqa: F401
+from .funnel import funnel_limits, funnel_outliers  # noqa: F401
+# processing time and audits
+from .survival import km_median, share_within  # noqa: F401
+from .audit import audit_sample_size, threshold_status  # noqa: F401
