@@ -41,3 +41,14 @@ def write_csv(path: Path, header: list[str], rows: list[list], sep: str = ";", e
         for r in rows:
             w.writerow(["" if v is None else v for v in r])
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo database, built once per test session through `kvalitet demo` (read it, don't change it)."""
+    from kvalitet.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.duckdb"
+    build_demo(db=path, organisation=ROOT / "parameters" / "organisation.yaml")
+    return path

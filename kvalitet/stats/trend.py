@@ -1,0 +1,737 @@
+"""Trend statistics: Mann–Kendall, Sen's slope, seasonal Mann–Kendall, quasi-Poisson and quasi-binomial
+trend models, interrupted time series, and Benjamini–Hochberg q-values.
+
+Every function validates its input up front and raises ``ValueError`` naming the offending argument.
+Results are small frozen dataclasses carrying the value, its limits and a ``method`` string.
+
+Sources
+-------
+* Mann (1945), Kendall (1975): the Mann–Kendall test. The numbers follow R ``trend::mk.test`` (Pohlert,
+  v1.1.6) and ``pymannkendall.original_test`` (Hussain & Mahmud 2019, v1.4.3): tie-corrected Var(S) and a
+  continuity-corrected z.
+* Sen (1968): Sen's slope; the confidence interval is the rank-based one of R ``trend::sens.slope``.
+* Hirsch & Slack (1984), Hirsch, Slack & Smith (1982): the seasonal Mann–Kendall test, as R ``trend::smk.test``
+  and ``pymannkendall.seasonal_test``.
+* McCullagh & Nelder (1989), *Generalized Linear Models*, 2nd ed., ch. 9: quasi-likelihood. The GLMs are fitted
+  with ``statsmodels`` and reproduce R ``glm(family = quasipoisson / quasibinomial)``: dispersion = Pearson
+  χ²/df, standard errors scaled by √dispersion, t distribution with the residual degrees of freedom.
+* Wagner, Soumerai, Zhang & Ross-Degnan (2002): segmented regression for interrupted time series.
+* Benjamini & Hochberg (1995): false discovery rate q-values, via ``statsmodels.stats.multitest``.
+
+The Mann–Kendall/Sen code is written here with numpy rather than taken from a library: SciPy has no
+Mann–Kendall test or Sen confidence interval (``scipy.stats.kendalltau`` gives neither S nor the tie-corrected
+Var(S) with continuity correction, ``scipy.stats.theilslopes`` uses a different CI), and pymannkendall/R are not
+dependencies of this project. The formulas are short and given in each docstring.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import special as _sp
+from scipy import stats as _st
+
+__all__ = [
+    "MannKendallResult",
+    "SenSlopeResult",
+    "TrendResult",
+    "Effect",
+    "ITSResult",
+    "mann_kendall",
+    "sen_slope",
+    "seasonal_mann_kendall",
+    "poisson_trend",
+    "binomial_trend",
+    "interrupted_time_series",
+    "bh_qvalues",
+]
+
+_ALPHA = 0.05
+
+
+# ----------------------------------------------------------------------------------------------------------
+# result types
+# ----------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MannKendallResult:
+    """Result of :func:`mann_kendall` and :func:`seasonal_mann_kendall`.
+
+    ``s``: Kendall's S; ``var_s``: tie-corrected Var(S); ``z``: continuity-corrected normal score;
+    ``p``: two-sided p-value; ``tau``: Kendall's tau, tie-corrected (S/D as R ``trend``/``Kendall``);
+    ``slope``/``intercept``: Sen's slope (per step, or per cycle for the seasonal test) and the
+    Conover intercept; ``n``: number of non-missing values used; ``trend``: "increasing",
+    "decreasing" or "no trend" at the 5 % level.
+    """
+
+    s: float
+    var_s: float
+    z: float
+    p: float
+    tau: float
+    slope: float
+    intercept: float
+    n: int
+    trend: str
+    method: str
+
+
+@dataclass(frozen=True)
+class SenSlopeResult:
+    """Result of :func:`sen_slope`: slope per unit of ``times`` with a rank-based confidence interval."""
+
+    slope: float
+    ci_low: float
+    ci_high: float
+    intercept: float
+    n: int
+    method: str
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Result of :func:`poisson_trend` / :func:`binomial_trend`.
+
+    ``estimate``: rate ratio (Poisson) or odds ratio (binomial) per unit of ``times``; ``ci_low``/``ci_high``:
+    its confidence interval; ``p``: two-sided p-value for "no trend" (ratio 1); ``dispersion``: Pearson
+    χ²/df; ``df_resid``: residual degrees of freedom.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p: float
+    dispersion: float
+    df_resid: int
+    method: str
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One ratio effect with confidence interval and two-sided p-value (null value 1)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p: float
+
+
+@dataclass(frozen=True)
+class ITSResult:
+    """Result of :func:`interrupted_time_series`.
+
+    ``pre_trend``: ratio per unit of time before the start; ``level_change``: ratio at the start date
+    (after vs. the pre-trend extrapolated to the start); ``slope_change``: ratio by which the per-unit-time
+    ratio changes after the start (post trend = pre_trend.estimate * slope_change.estimate). Ratios are rate
+    ratios for ``family="poisson"`` and odds ratios for ``family="binomial"``.
+    """
+
+    pre_trend: Effect
+    level_change: Effect
+    slope_change: Effect
+    dispersion: float
+    df_resid: int
+    n_before: int
+    n_after: int
+    family: str
+    method: str
+
+
+# ----------------------------------------------------------------------------------------------------------
+# input validation helpers
+# ----------------------------------------------------------------------------------------------------------
+def _as_1d(x: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: must be numeric ({exc})") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _check_no_inf(arr: np.ndarray, name: str) -> None:
+    if np.isinf(arr).any():
+        raise ValueError(f"{name}: contains infinite values")
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).sum())
+        raise ValueError(f"{name}: contains {bad} missing or non-finite value(s); remove those periods first")
+
+
+def _check_same_length(**arrays: np.ndarray) -> None:
+    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k}={v}" for k, v in lengths.items())
+        raise ValueError(f"lengths differ: {desc}")
+
+
+def _check_conf(conf: float) -> float:
+    conf = float(conf)
+    if not 0.0 < conf < 1.0:
+        raise ValueError(f"conf: must be between 0 and 1 (exclusive), got {conf}")
+    return conf
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Mann–Kendall core
+# ----------------------------------------------------------------------------------------------------------
+_BLOCK = 2048  # rows per block when building the sign matrix, bounds memory at ~_BLOCK * n * 8 bytes
+
+
+def _mk_s(x: np.ndarray) -> float:
+    """S = Σ_{i<j} sgn(x_j − x_i), evaluated blockwise so memory stays O(_BLOCK·n)."""
+    n = x.size
+    if n <= _BLOCK:
+        d = np.sign(x[None, :] - x[:, None])
+        return float(np.triu(d, 1).sum())
+    s = 0.0
+    cols = np.arange(n)
+    for a in range(0, n - 1, _BLOCK):
+        b = min(a + _BLOCK, n)
+        d = np.sign(x[None, :] - x[a:b, None])
+        d[cols[None, :] <= np.arange(a, b)[:, None]] = 0.0
+        s += float(d.sum())
+    return s
+
+
+def _tie_terms(x: np.ndarray) -> tuple[float, float]:
+    """Return (Σ t(t−1)(2t+5), Σ t(t−1)/2) over groups of tied values."""
+    _, t = np.unique(x, return_counts=True)
+    t = t.astype(float)
+    return float(np.sum(t * (t - 1) * (2 * t + 5))), float(np.sum(t * (t - 1)) / 2)
+
+
+def _mk_parts(x: np.ndarray) -> tuple[float, float, float]:
+    """(S, Var(S), D) for one complete (NaN-free) series."""
+    n = x.size
+    if n < 2:
+        return 0.0, 0.0, 0.0
+    s = _mk_s(x)
+    tv, tp = _tie_terms(x)
+    var_s = (n * (n - 1) * (2 * n + 5) - tv) / 18.0
+    n0 = n * (n - 1) / 2.0
+    d = np.sqrt(max(n0 - tp, 0.0) * n0)
+    return s, var_s, d
+
+
+def _z_p(s: float, var_s: float) -> tuple[float, float]:
+    """Continuity-corrected z = sgn(S)(|S|−1)/√Var(S) and two-sided p = 2·(1−Φ(|z|)), capped at 1."""
+    if s == 0 or var_s <= 0:
+        return 0.0, 1.0
+    z = np.sign(s) * (abs(s) - 1.0) / np.sqrt(var_s)
+    p = min(1.0, 2.0 * float(_sp.ndtr(-abs(z))))  # ndtr = Φ, the function behind scipy.stats.norm.cdf
+    return float(z), p
+
+
+def _trend_word(z: float, p: float, alpha: float = _ALPHA) -> str:
+    if p < alpha and z > 0:
+        return "increasing"
+    if p < alpha and z < 0:
+        return "decreasing"
+    return "no trend"
+
+
+def _pairwise_slopes(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """All (x_j − x_i)/(t_j − t_i) for i < j (the pairs Sen's estimator takes the median of)."""
+    i, j = np.triu_indices(x.size, 1)
+    return (x[j] - x[i]) / (t[j] - t[i])
+
+
+def _sen(x: np.ndarray, t: np.ndarray) -> tuple[float, float, np.ndarray]:
+    d = _pairwise_slopes(x, t)
+    if d.size == 0:
+        return float("nan"), float("nan"), d
+    slope = float(np.median(d))
+    intercept = float(np.median(x) - np.median(t) * slope)
+    return slope, intercept, d
+
+
+def mann_kendall(values: Any) -> MannKendallResult:
+    """Mann–Kendall test for a monotonic trend, with Sen's slope.
+
+    Formula (Mann 1945; Kendall 1975; as R ``trend::mk.test`` and ``pymannkendall.original_test``)::
+
+        S      = Σ_{i<j} sgn(x_j − x_i)
+        Var(S) = [n(n−1)(2n+5) − Σ_k t_k(t_k−1)(2t_k+5)] / 18      (t_k = size of the k-th group of ties)
+        z      = sgn(S)(|S| − 1) / √Var(S)                          (continuity correction; z = 0 if S = 0)
+        p      = 2·(1 − Φ(|z|))
+        tau    = S / D,  D = √(n(n−1)/2 − Σ t_k(t_k−1)/2) · √(n(n−1)/2)     (tie-corrected, R trend)
+
+    ``slope`` is Sen's slope per step (median of (x_j − x_i)/(j − i), with i, j the positions in the original
+    series, so a missing month keeps its place) and ``intercept = median(x) − median(position)·slope``, both
+    exactly as ``pymannkendall``. Note that pymannkendall's ``Tau`` is S/(n(n−1)/2) without tie correction;
+    the two agree when there are no ties.
+
+    Missing values (NaN) are dropped, as in pymannkendall, and ``n`` reports how many values were used.
+    A constant series gives S = 0, z = 0, p = 1, tau = 0 and slope 0.
+
+    Why hand-written: neither SciPy nor statsmodels provides the Mann–Kendall test; the formulas above are
+    the whole algorithm. S is computed from the full sign matrix (O(n²), in blocks).
+
+    Raises ``ValueError`` if fewer than 3 non-missing values remain or a value is infinite.
+    """
+    x_all = _as_1d(values, "values")
+    _check_no_inf(x_all, "values")
+    ok = ~np.isnan(x_all)
+    x = x_all[ok]
+    n = int(x.size)
+    if n < 3:
+        raise ValueError(f"values: need at least 3 non-missing values for Mann–Kendall, got {n}")
+    s, var_s, d = _mk_parts(x)
+    z, p = _z_p(s, var_s)
+    tau = s / d if d > 0 else 0.0
+    pos = np.flatnonzero(ok).astype(float)
+    slope, intercept, _ = _sen(x, pos)
+    return MannKendallResult(
+        s=s, var_s=var_s, z=z, p=p, tau=float(tau), slope=slope, intercept=intercept, n=n,
+        trend=_trend_word(z, p), method="Mann-Kendall trend test (tie-corrected variance, continuity correction)",
+    )
+
+
+def sen_slope(values: Any, times: Any = None, conf: float = 0.95) -> SenSlopeResult:
+    """Sen's (Theil–Sen) slope with the rank-based confidence interval of R ``trend::sens.slope``.
+
+    Formula (Sen 1968; Hollander & Wolfe; as R ``trend::sens.slope``)::
+
+        d_k    = (x_j − x_i)/(t_j − t_i)   for all N = n(n−1)/2 pairs i < j
+        slope  = median(d_k)
+        C      = z_{1−(1−conf)/2} · √Var(S)              (Var(S) tie-corrected, as in :func:`mann_kendall`)
+        lower  = d_(round((N − C)/2)),  upper = d_(round((N + C)/2 + 1))   (1-based order statistics of d)
+        intercept = median(x) − median(t)·slope            (Conover 1980, as pymannkendall)
+
+    ``times`` defaults to the positions 0, 1, …, n−1, so the slope is per step; pass e.g. decimal years to get
+    a slope per year. Times must be finite and distinct. Missing values (NaN in ``values``) are dropped with
+    their time, so with the default times a gap keeps its place. If an order-statistic rank falls outside
+    1..N (very short series or very high ``conf``) that limit is NaN (R returns NA there).
+
+    Why hand-written: ``scipy.stats.theilslopes`` uses a different (Kendall-tau based, tie-uncorrected)
+    interval; this reproduces R ``trend::sens.slope``.
+    """
+    conf = _check_conf(conf)
+    x_all = _as_1d(values, "values")
+    _check_no_inf(x_all, "values")
+    if times is None:
+        t_all = np.arange(x_all.size, dtype=float)
+    else:
+        t_all = _as_1d(times, "times")
+        _check_same_length(values=x_all, times=t_all)
+        _check_finite(t_all, "times")
+        if np.unique(t_all).size != t_all.size:
+            raise ValueError("times: must be distinct (one value per time point)")
+    ok = ~np.isnan(x_all)
+    x, t = x_all[ok], t_all[ok]
+    n = int(x.size)
+    if n < 2:
+        raise ValueError(f"values: need at least 2 non-missing values for Sen's slope, got {n}")
+    slope, intercept, d = _sen(x, t)
+    _, var_s, _ = _mk_parts(x)
+    big_n = d.size
+    c = _st.norm.ppf(1 - (1 - conf) / 2) * np.sqrt(var_s)
+    r_lo = int(np.round((big_n - c) / 2))
+    r_up = int(np.round((big_n + c) / 2 + 1))
+    ds = np.sort(d)
+    lo = float(ds[r_lo - 1]) if 1 <= r_lo <= big_n else float("nan")
+    up = float(ds[r_up - 1]) if 1 <= r_up <= big_n else float("nan")
+    return SenSlopeResult(
+        slope=slope, ci_low=lo, ci_high=up, intercept=intercept, n=n,
+        method=f"Sen's slope with {conf:.0%} rank-based confidence interval",
+    )
+
+
+def seasonal_mann_kendall(values: Any, period: int = 12) -> MannKendallResult:
+    """Seasonal Mann–Kendall test (Hirsch–Slack) with the seasonal Sen slope.
+
+    The series is split into ``period`` seasons (position i belongs to season i mod period; the first value is
+    season 1). For each season g the Mann–Kendall S_g and tie-corrected Var(S_g) are computed on that season's
+    non-missing values; then (Hirsch & Slack 1984; R ``trend::smk.test``; ``pymannkendall.seasonal_test``)::
+
+        S = Σ_g S_g,   Var(S) = Σ_g Var(S_g),   z = sgn(S)(|S| − 1)/√Var(S),   p = 2·(1 − Φ(|z|))
+        tau = S / Σ_g D_g                       (D_g as in :func:`mann_kendall`, tie-corrected)
+
+    ``slope`` is the seasonal Sen slope (Hirsch, Slack & Smith 1982; R ``trend::sea.sens.slope``): the median of
+    all within-season slopes (x_jg − x_ig)/(j − i) with i, j counted in cycles, i.e. the change **per cycle**
+    (per year for monthly data). ``intercept = median(x) − median(position)/period · slope`` (as pymannkendall).
+
+    Missing values are dropped season by season (pymannkendall does the same); ``n`` is the number of values
+    used. pymannkendall's ``Tau`` has no tie correction (S/Σ n_g(n_g−1)/2); the two agree without ties.
+
+    Raises ``ValueError`` if ``period`` < 2 or the series covers fewer than two full cycles.
+    """
+    try:
+        period_int = int(period)
+    except (TypeError, ValueError):
+        raise ValueError(f"period: must be an integer >= 2, got {period!r}") from None
+    if period_int != period or period_int < 2:
+        raise ValueError(f"period: must be an integer >= 2, got {period!r}")
+    x_all = _as_1d(values, "values")
+    _check_no_inf(x_all, "values")
+    if x_all.size < 2 * period_int:
+        raise ValueError(
+            f"values: need at least two full cycles ({2 * period_int} values for period={period_int}), "
+            f"got {x_all.size}"
+        )
+    n_total = x_all.size
+    pad = (-n_total) % period_int
+    mat = np.concatenate([x_all, np.full(pad, np.nan)]).reshape(-1, period_int)
+    cycles = np.arange(mat.shape[0], dtype=float)
+    s = var_s = dsum = 0.0
+    slopes = []
+    n_used = 0
+    for g in range(period_int):
+        col = mat[:, g]
+        ok = ~np.isnan(col)
+        xg = col[ok]
+        n_used += int(xg.size)
+        sg, vg, dg = _mk_parts(xg)
+        s += sg
+        var_s += vg
+        dsum += dg
+        if xg.size >= 2:
+            slopes.append(_pairwise_slopes(xg, cycles[ok]))
+    if n_used < 3 or not slopes:
+        raise ValueError("values: too few non-missing values per season for the seasonal Mann–Kendall test")
+    z, p = _z_p(s, var_s)
+    tau = s / dsum if dsum > 0 else 0.0
+    allslopes = np.concatenate(slopes)
+    slope = float(np.median(allslopes)) if allslopes.size else float("nan")
+    pos = np.flatnonzero(~np.isnan(x_all)).astype(float)
+    intercept = float(np.median(x_all[~np.isnan(x_all)]) - np.median(pos) / period_int * slope)
+    return MannKendallResult(
+        s=s, var_s=var_s, z=z, p=p, tau=float(tau), slope=slope, intercept=intercept, n=n_used,
+        trend=_trend_word(z, p),
+        method=f"Seasonal Mann-Kendall trend test (Hirsch-Slack, period={period_int})",
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# quasi-likelihood GLMs
+# ----------------------------------------------------------------------------------------------------------
+def _season_dummies(season: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Treatment-coded indicator columns (first level dropped) and the integer code of each row."""
+    lab = np.asarray(season)
+    if lab.ndim != 1 or lab.size != n:
+        raise ValueError(f"lengths differ: season={lab.size if lab.ndim == 1 else lab.shape}, counts={n}")
+    missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
+    if any(missing):
+        raise ValueError(f"season: contains {sum(missing)} missing value(s)")
+    levels, codes = np.unique(lab, return_inverse=True)
+    k = levels.size
+    dummies = np.zeros((n, max(k - 1, 0)))
+    if k > 1:
+        dummies[np.arange(n)[codes > 0], codes[codes > 0] - 1] = 1.0
+    return dummies, codes
+
+
+def _fit_quasi(y, X, family: str, offset=None, var_weights=None):
+    """Fit a quasi-likelihood GLM with statsmodels; return (params, bse, dispersion, df_resid).
+
+    The fit is ``statsmodels.api.GLM(...).fit(scale="X2")``: the Poisson/binomial score equations, with the
+    dispersion φ = Pearson χ²/(n − p) and Cov(β) = φ·(XᵀWX)⁻¹, exactly R's quasipoisson/quasibinomial.
+    """
+    import warnings
+
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    fam = sm.families.Poisson() if family == "poisson" else sm.families.Binomial()
+    model = sm.GLM(y, X, family=fam, offset=offset, var_weights=var_weights)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        warnings.simplefilter("always", ConvergenceWarning)
+        # convergence on the parameters: the deviance criterion can oscillate in the last digits for very
+        # large counts (e.g. 1e9) although the parameters have converged
+        res = model.fit(scale="X2", use_t=True, tol_criterion="params")
+    # Separation: a fitted expected count (Poisson) or expected number of successes or failures (binomial)
+    # driven to ~0 means a parameter is heading to ±infinity (e.g. zero events in every period before an
+    # initiative's start) and the estimates are not identified. Legitimate fits never come near 1e-8 events.
+    mu = np.asarray(res.fittedvalues)
+    if family == "poisson":
+        boundary = bool(np.any(mu < 1e-8))
+    else:
+        boundary = bool(np.any((mu * var_weights < 1e-8) | ((1 - mu) * var_weights < 1e-8)))
+    perfect = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+    not_converged = any(issubclass(w.category, ConvergenceWarning) for w in caught) or (
+        not res.converged and not perfect  # statsmodels stops early, "unconverged", once fitted == data
+    )
+    if boundary or not_converged:
+        why = "separation, a fitted mean is pushed to 0 events (or a share of 0 or 1)"
+        if not boundary:
+            why = "IRLS did not converge"
+        raise ValueError(
+            f"the {family} trend model could not be fitted: {why}; this happens when the counts are zero "
+            "(or successes equal trials) throughout one part of the design, e.g. in every period before an "
+            "initiative's start or in a whole season"
+        )
+    # statsmodels also warns of "perfect prediction" when the fitted means equal the data; with finite
+    # parameters (checked above) that is just noise-free data, so the warning is dropped.
+    for w in caught:
+        if not issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    df_resid = int(round(res.df_resid))
+    if not np.all(np.isfinite(res.params)) or not np.all(np.isfinite(res.bse)):
+        raise ValueError(f"the {family} trend model gave non-finite estimates; check for collinear inputs")
+    return np.asarray(res.params), np.asarray(res.bse), float(res.scale), df_resid
+
+
+def _effect(b: float, se: float, df: int, conf: float) -> Effect:
+    """exp(b) with CI exp(b ± t_{df,1−α/2}·se) and p = 2·P(T_df > |b/se|), se already dispersion-scaled."""
+    # scipy.special.stdtrit / stdtr are the t quantile and CDF behind scipy.stats.t, without its overhead
+    tq = float(_sp.stdtrit(df, 1 - (1 - conf) / 2))
+    tstat = b / se if se > 0 else (0.0 if b == 0 else np.inf)
+    p = float(2 * _sp.stdtr(df, -abs(tstat)))
+    return Effect(
+        estimate=float(np.exp(b)), ci_low=float(np.exp(b - tq * se)), ci_high=float(np.exp(b + tq * se)), p=p
+    )
+
+
+def _check_counts(y: np.ndarray, name: str) -> None:
+    _check_finite(y, name)
+    if (y < 0).any():
+        raise ValueError(f"{name}: must be non-negative, got minimum {y.min()}")
+
+
+def _check_times(t: np.ndarray) -> None:
+    _check_finite(t, "times")
+    if np.unique(t).size < 2:
+        raise ValueError("times: need at least two distinct time points (a single period has no trend)")
+
+
+def _check_n_params(n: int, n_params: int, what: str, name: str = "counts") -> None:
+    if n < n_params + 1:
+        raise ValueError(
+            f"{name}: need at least {n_params + 1} periods for {what} ({n_params} parameters + 1), got {n}"
+        )
+
+
+def _binomial_inputs(successes, trials, sname: str = "successes", tname: str = "trials"):
+    s = _as_1d(successes, sname)
+    m = _as_1d(trials, tname)
+    _check_same_length(**{sname: s, tname: m})
+    _check_counts(s, sname)
+    _check_finite(m, tname)
+    if (m <= 0).any():
+        raise ValueError(f"{tname}: must be positive in every period, got minimum {m.min()}")
+    if (s > m).any():
+        i = int(np.flatnonzero(s > m)[0])
+        raise ValueError(f"{sname}: exceed {tname} in {int((s > m).sum())} period(s) (first at index {i})")
+    return s, m
+
+
+def _check_not_degenerate(y, family: str, codes=None, trials=None, name: str = "counts") -> None:
+    groups = [np.ones(y.size, bool)] if codes is None else [codes == c for c in np.unique(codes)]
+    for k, g in enumerate(groups):
+        where = "" if codes is None else f" in season level {k + 1}"
+        if np.all(y[g] == 0):
+            raise ValueError(
+                f"{name}: all zero{where}; the {'rate' if family == 'poisson' else 'odds'} is 0 and a "
+                "trend cannot be estimated"
+            )
+        if family == "binomial" and np.all(y[g] == trials[g]):
+            raise ValueError(f"{name}: equal trials in every period{where}; the odds are infinite")
+
+
+def _design(t: np.ndarray, season) -> tuple[np.ndarray, np.ndarray | None]:
+    tc = t - t.mean()  # centring changes only the intercept; it keeps the fit well conditioned
+    cols = [np.ones_like(tc), tc]
+    codes = None
+    if season is not None:
+        dummies, codes = _season_dummies(season, t.size)
+        cols.extend(dummies.T)
+    return np.column_stack(cols), codes
+
+
+def poisson_trend(counts: Any, exposure: Any, times: Any, season: Any = None, conf: float = 0.95) -> TrendResult:
+    """Rate ratio per unit of time from a quasi-Poisson GLM with a log-exposure offset.
+
+    Model (McCullagh & Nelder 1989, §6 and ch. 9; R ``glm(y ~ t + offset(log(E)), family = quasipoisson)``)::
+
+        log E[y_i] = log(exposure_i) + β0 + β1·t_i (+ season effects)
+        Var(y_i)   = φ·μ_i,  φ = Σ (y_i − μ_i)²/μ_i / (n − p)     (Pearson χ²/df, ``dispersion``)
+        estimate   = exp(β1),   CI = exp(β1 ± t_{n−p, 1−α/2}·SE(β1))   with SE(β1) = √φ·SE_Poisson(β1)
+        p          = 2·P(T_{n−p} > |β1/SE(β1)|)
+
+    Fitted with ``statsmodels`` GLM (Poisson family, ``scale="X2"``, ``use_t=True``). ``times`` are numbers in
+    the unit you want the ratio per (e.g. decimal years → rate ratio per year). ``season`` (optional) gives a
+    label per period (e.g. month 1–12); it enters as a categorical effect, so the trend is adjusted for a fixed
+    seasonal pattern. Like R, the dispersion is not floored at 1.
+
+    Raises ``ValueError`` on: lengths that differ, negative or non-finite counts, non-positive exposure,
+    fewer than (number of parameters + 1) periods, a single distinct time, counts that are all zero
+    (overall or in a whole season), or a fit that does not converge.
+    """
+    conf = _check_conf(conf)
+    y = _as_1d(counts, "counts")
+    e = _as_1d(exposure, "exposure")
+    t = _as_1d(times, "times")
+    _check_same_length(counts=y, exposure=e, times=t)
+    _check_counts(y, "counts")
+    _check_finite(e, "exposure")
+    if (e <= 0).any():
+        raise ValueError(f"exposure: must be positive in every period, got minimum {e.min()}")
+    _check_times(t)
+    X, codes = _design(t, season)
+    _check_n_params(y.size, X.shape[1], "a Poisson trend")
+    _check_not_degenerate(y, "poisson", codes)
+    params, bse, phi, df = _fit_quasi(y, X, "poisson", offset=np.log(e))
+    eff = _effect(params[1], bse[1], df, conf)
+    return TrendResult(
+        estimate=eff.estimate, ci_low=eff.ci_low, ci_high=eff.ci_high, p=eff.p, dispersion=phi, df_resid=df,
+        method="quasi-Poisson GLM, log link, log(exposure) offset" + (", season effects" if season is not None else ""),
+    )
+
+
+def binomial_trend(successes: Any, trials: Any, times: Any, season: Any = None, conf: float = 0.95) -> TrendResult:
+    """Odds ratio per unit of time from a quasi-binomial GLM (logit link).
+
+    Model (McCullagh & Nelder 1989, ch. 4 and 9; R ``glm(cbind(s, m − s) ~ t, family = quasibinomial)``)::
+
+        logit(π_i) = β0 + β1·t_i (+ season effects),   s_i ~ quasi-Bin(m_i, π_i)
+        Var(s_i)   = φ·m_i·π_i(1 − π_i)
+        φ          = Σ (s_i − m_i·π_i)² / (m_i·π_i(1 − π_i)) / (n − p)        (Pearson χ²/df)
+        estimate   = exp(β1),   CI = exp(β1 ± t_{n−p, 1−α/2}·SE(β1)),   p from t_{n−p}
+
+    Fitted with ``statsmodels`` GLM on the proportions with ``var_weights = trials`` (``scale="X2"``,
+    ``use_t=True``). ``season``, ``conf`` and the errors are as in :func:`poisson_trend`; successes must lie
+    in 0..trials and not be 0 (or equal to trials) throughout.
+    """
+    conf = _check_conf(conf)
+    s, m = _binomial_inputs(successes, trials)
+    t = _as_1d(times, "times")
+    _check_same_length(successes=s, times=t)
+    _check_times(t)
+    X, codes = _design(t, season)
+    _check_n_params(s.size, X.shape[1], "a binomial trend", "successes")
+    _check_not_degenerate(s, "binomial", codes, trials=m, name="successes")
+    params, bse, phi, df = _fit_quasi(s / m, X, "binomial", var_weights=m)
+    eff = _effect(params[1], bse[1], df, conf)
+    return TrendResult(
+        estimate=eff.estimate, ci_low=eff.ci_low, ci_high=eff.ci_high, p=eff.p, dispersion=phi, df_resid=df,
+        method="quasi-binomial GLM, logit link" + (", season effects" if season is not None else ""),
+    )
+
+
+def interrupted_time_series(
+    counts: Any,
+    exposure: Any,
+    times: Any,
+    start: float,
+    family: str = "poisson",
+    trials: Any = None,
+    season: Any = None,
+    conf: float = 0.95,
+) -> ITSResult:
+    """Interrupted time series by segmented quasi-likelihood regression (Wagner et al. 2002).
+
+    Model, with after_i = 1 if t_i ≥ start else 0 and since_i = (t_i − start)·after_i::
+
+        g(E[y_i]) = [log exposure_i] + β0 + β1·t_i + β2·after_i + β3·since_i (+ season effects)
+
+    g = log for ``family="poisson"`` (``counts`` = events, ``exposure`` = person-time/cases at risk, used as an
+    offset) and g = logit for ``family="binomial"`` (``counts`` = successes; the number of trials is ``trials``,
+    or — if ``trials`` is None — ``exposure`` is taken as the number of trials). Fitted as
+    :func:`poisson_trend` / :func:`binomial_trend` (quasi-likelihood, Pearson χ²/df dispersion, t_{n−p}).
+
+    Returned ratios: ``pre_trend`` = exp(β1) per unit of time before the start; ``level_change`` = exp(β2), the
+    jump at ``start`` relative to the extrapolated pre-trend; ``slope_change`` = exp(β3), the factor by which
+    the per-unit-time ratio changes after the start. Each has a CI exp(β ± t·SE) and a p-value.
+
+    Requires at least two periods before ``start`` and two at/after it, and n ≥ number of parameters + 1.
+    """
+    conf = _check_conf(conf)
+    if family not in ("poisson", "binomial"):
+        raise ValueError(f"family: must be 'poisson' or 'binomial', got {family!r}")
+    t = _as_1d(times, "times")
+    _check_times(t)
+    try:
+        start = float(start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start: must be a number on the same scale as times, got {start!r}") from None
+    if not np.isfinite(start):
+        raise ValueError("start: must be finite")
+    if family == "poisson":
+        if trials is not None:
+            raise ValueError("trials: only used with family='binomial'")
+        y = _as_1d(counts, "counts")
+        e = _as_1d(exposure, "exposure")
+        _check_same_length(counts=y, exposure=e, times=t)
+        _check_counts(y, "counts")
+        _check_finite(e, "exposure")
+        if (e <= 0).any():
+            raise ValueError(f"exposure: must be positive in every period, got minimum {e.min()}")
+        m = None
+    else:
+        if trials is None:
+            if exposure is None:
+                raise ValueError("trials: give the number of trials (or pass it as exposure) for family='binomial'")
+            tr, tname = exposure, "exposure"
+        else:
+            tr, tname = trials, "trials"
+            if exposure is not None and not np.array_equal(_as_1d(exposure, "exposure"), _as_1d(trials, "trials")):
+                raise ValueError("exposure: for family='binomial' pass exposure=None or equal to trials")
+        y, m = _binomial_inputs(counts, tr, sname="counts", tname=tname)
+        _check_same_length(counts=y, times=t)
+    after = (t >= start).astype(float)
+    n_after = int(after.sum())
+    n_before = int(y.size - n_after)
+    if n_before < 2 or n_after < 2:
+        raise ValueError(
+            f"start: need at least 2 periods before and 2 at/after start, got {n_before} before and {n_after} after"
+        )
+    since = (t - start) * after
+    X, codes = _design(t, season)
+    X = np.column_stack([X[:, :2], after, since, X[:, 2:]])
+    _check_n_params(y.size, X.shape[1], "an interrupted time series")
+    if family == "poisson":
+        _check_not_degenerate(y, "poisson", codes)
+        params, bse, phi, df = _fit_quasi(y, X, "poisson", offset=np.log(e))
+        what = "quasi-Poisson, log link, log(exposure) offset"
+    else:
+        _check_not_degenerate(y, "binomial", codes, trials=m)
+        params, bse, phi, df = _fit_quasi(y / m, X, "binomial", var_weights=m)
+        what = "quasi-binomial, logit link"
+    return ITSResult(
+        pre_trend=_effect(params[1], bse[1], df, conf),
+        level_change=_effect(params[2], bse[2], df, conf),
+        slope_change=_effect(params[3], bse[3], df, conf),
+        dispersion=phi,
+        df_resid=df,
+        n_before=n_before,
+        n_after=n_after,
+        family=family,
+        method=f"interrupted time series, segmented regression ({what})"
+        + (", season effects" if season is not None else ""),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# multiple testing
+# ----------------------------------------------------------------------------------------------------------
+def bh_qvalues(pvalues: Any) -> np.ndarray:
+    """Benjamini–Hochberg (1995) q-values, as R ``p.adjust(p, method = "BH")``.
+
+    For the m non-missing p-values sorted ascending, p_(1) ≤ … ≤ p_(m)::
+
+        q_(i) = min_{k ≥ i} min(1, m·p_(k)/k)
+
+    computed with ``statsmodels.stats.multitest.multipletests(method="fdr_bh")``. NaN p-values are passed
+    through as NaN and are not counted in m (R's ``p.adjust`` does the same with NA). The result has the input's
+    shape. Raises ``ValueError`` for p-values outside [0, 1] or infinite values.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(pvalues, dtype=float)
+    flat = p.ravel()
+    if np.isinf(flat).any():
+        raise ValueError("pvalues: contains infinite values")
+    ok = ~np.isnan(flat)
+    if ((flat[ok] < 0) | (flat[ok] > 1)).any():
+        raise ValueError("pvalues: must lie between 0 and 1")
+    out = np.full(flat.shape, np.nan)
+    if ok.any():
+        out[ok] = multipletests(flat[ok], method="fdr_bh")[1]
+    return out.reshape(p.shape)
