@@ -1,0 +1,135 @@
+"""What a report notebook calls to show things: Danish tables (small counts suppressed), figures with alt text,
+generated Danish text, and the XLSX of every table shown.
+
+A notebook opens a :class:`Report` with its parameters, shows tables and figures through it, and ends with
+``report.save()``, which writes every table it showed to the XLSX file the runner asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import disclosure, formatting, store
+from . import organisation as org_mod
+
+
+def _display(obj) -> None:
+    try:
+        from IPython.display import HTML, Markdown, display
+    except ImportError:  # pragma: no cover - outside IPython: print
+        print(obj)
+        return
+    if isinstance(obj, str) and obj.lstrip().startswith("<"):
+        display(HTML(obj))
+    elif isinstance(obj, str):
+        display(Markdown(obj))
+    else:
+        display(obj)
+
+
+@dataclass
+class Report:
+    """The context of one rendered report: store, organisation, as-of date, and the tables shown so far."""
+
+    con: object
+    organisation: org_mod.Organisation
+    as_of: date | None
+    demo: bool
+    tables_path: Path | None = None
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    suppressed_any: bool = False
+
+    @classmethod
+    def open(cls, db=None, organisation=None, as_of=None, tables_path=None) -> "Report":
+        con = store.connect(db, read_only=True)
+        org = org_mod.load(organisation)
+        if isinstance(as_of, str) and as_of:
+            as_of = date.fromisoformat(as_of)
+        if not as_of:
+            stored = store.get_meta(con, "as_of")
+            as_of = date.fromisoformat(stored) if stored else None
+        return cls(con, org, as_of or None, store.is_demo(con), Path(tables_path) if tables_path else None)
+
+    @property
+    def as_of_label(self) -> str:
+        return formatting.long_date(self.as_of) if self.as_of else "nyeste data"
+
+    @property
+    def source(self) -> str:
+        return f"{self.organisation.municipality} Kommune, kvalitet" + (" (demodata)" if self.demo else "")
+
+    # --- showing things -------------------------------------------------------------------------------------
+    def text(self, markdown: str) -> None:
+        _display(markdown)
+
+    def front_page(self, title: str, subtitle: str, period_text: str) -> None:
+        lines = [f"# {title}", f"**{subtitle}**", "",
+                 f"Periode: {period_text}. Data opgjort pr. {self.as_of_label}."]
+        if self.demo:
+            lines += ["", "> **Demodata.** Rapporten er dannet på konstruerede data og beskriver ikke virkelige "
+                          "forhold."]
+        _display("\n".join(lines))
+
+    def table(self, frame: pd.DataFrame, title: str, counts: list[str] | None = None, note: str | None = None,
+              row_totals: bool = True, column_totals: bool = False) -> None:
+        """Show a table (Danish formatting; ``counts`` columns with small counts suppressed) and keep it for
+        the XLSX (with the same suppression: the XLSX is published too)."""
+        shown = frame.copy()
+        if counts:
+            hidden, any_hidden = disclosure.suppress(shown[counts], row_totals=row_totals,
+                                                     column_totals=column_totals)
+            for c in counts:
+                shown[c] = hidden[c]
+            self.suppressed_any |= any_hidden
+        self.tables.append((title, shown))
+        body = shown.to_html(index=False, escape=True, na_rep=formatting.MISSING, border=0,
+                             classes="kvalitet-table")
+        foot = f"<p><small>{html.escape(note)}</small></p>" if note else ""
+        _display(f"<h4>{html.escape(title)}</h4>{body}{foot}")
+
+    def figure(self, fig, alt: str) -> None:
+        """Show a matplotlib figure as an embedded PNG with alt text (and close it)."""
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        _display(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                 f'style="max-width:100%"/></figure>')
+
+    def save(self) -> Path | None:
+        """Write every table shown to the XLSX (one sheet each); nothing when the runner gave no path."""
+        if not self.tables_path:
+            return None
+        self.tables_path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(self.tables_path, engine="openpyxl") as xl:
+            used: set[str] = set()
+            for i, (title, frame) in enumerate(self.tables, start=1):
+                name = _sheet_name(f"{i} {title}", used)
+                frame.to_excel(xl, sheet_name=name, index=False)
+                xl.sheets[name].freeze_panes = "A2"
+            if not self.tables:
+                pd.DataFrame({"Bemærkning": ["Rapporten viser ingen tabeller."]}).to_excel(
+                    xl, sheet_name="Ingen tabeller", index=False)
+        return self.tables_path
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31].strip() or "Tabel"
+    name, k = base, 2
+    while name in used:
+        name = f"{base[:28]} {k}"
+        k += 1
+    used.add(name)
+    return name

@@ -1,0 +1,341 @@
+"""Rendering reports: validated report definitions, papermill execution in parallel, self-contained HTML, an index.
+
+A report definition is a YAML file in ``parameters/reports/``::
+
+    title: Klager
+    notebook: klager            # notebooks/klager.ipynb
+    per_forvaltning: true       # one report per forvaltning in the organisation file
+    parameters:                 # values for the notebook's parameters cell
+      period: year
+
+A key that is not known, or a parameter the notebook does not have, is an error naming the file and the key.
+Each notebook runs in its own kernel (N at a time), talking to it over IPC where the platform allows. A failing
+notebook does not stop the others: the summary at the end names its notebook, cell and error, the executed notebook
+is kept in ``reports/_executed/`` for inspection, and the command exits 1.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import formatting, store
+from . import organisation as org_mod
+from .errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+DEFAULT_REPORTS_DIR = Path("parameters") / "reports"
+#: parameters every report notebook receives from the runner (a notebook must declare them)
+RUNNER_PARAMETERS = ("db", "organisation", "as_of", "tables_path")
+
+
+class ReportDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    notebook: str = Field(min_length=1)
+    description: str | None = None
+    per_forvaltning: bool = False
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass
+class Job:
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict[str, Any]
+    forvaltning: str | None = None
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    html: Path | None = None
+    xlsx: Path | None = None
+    executed: Path | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    cell: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """Names and default values declared in the notebook's ``parameters`` cell."""
+    import papermill
+
+    return {k: v.get("default") for k, v in papermill.inspect_notebook(str(path)).items()}
+
+
+def load_definitions(reports_dir: Path) -> dict[str, ReportDefinition]:
+    """Every report definition in the folder, validated against its notebook's parameters."""
+    if not reports_dir.is_dir():
+        raise UserError(f"{reports_dir}: mappen med rapportdefinitioner findes ikke")
+    out: dict[str, ReportDefinition] = {}
+    for path in sorted(reports_dir.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path}: kan ikke læses som YAML: {exc}") from None
+        try:
+            definition = ReportDefinition.model_validate(data or {})
+        except ValidationError as exc:
+            lines = []
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"]) or "(filen)"
+                msg = {"extra_forbidden": "ukendt nøgle", "missing": "mangler"}.get(err["type"], err["msg"])
+                lines.append(f"  {loc}: {msg}")
+            raise UserError(f"{path}: rapportdefinitionen er ikke gyldig:\n" + "\n".join(lines)) from None
+        nb = NOTEBOOKS / f"{definition.notebook}.ipynb"
+        if not nb.exists():
+            known = ", ".join(p.stem for p in sorted(NOTEBOOKS.glob("*.ipynb")))
+            raise UserError(f"{path}: notebook: '{definition.notebook}' findes ikke i notebooks/ (findes: {known})")
+        declared = notebook_parameters(nb)
+        for key in definition.parameters:
+            if key not in declared:
+                raise UserError(
+                    f"{path}: parameters.{key}: notebooken {nb.name} har ingen parameter '{key}' "
+                    f"(den har: {', '.join(declared)})"
+                )
+        if definition.per_forvaltning and "forvaltning" not in declared:
+            raise UserError(f"{path}: per_forvaltning: notebooken {nb.name} har ingen parameter 'forvaltning'")
+        out[path.stem] = definition
+    if not out:
+        raise UserError(f"{reports_dir}: ingen rapportdefinitioner (*.yaml)")
+    return out
+
+
+def plan_jobs(definitions: dict[str, ReportDefinition], names: list[str], organisation: org_mod.Organisation,
+              common: dict[str, Any]) -> list[Job]:
+    unknown = [n for n in names if n not in definitions]
+    if unknown:
+        raise UserError(f"ukendt rapport: {', '.join(unknown)} (kendte: {', '.join(definitions)})")
+    jobs = []
+    for name in names or list(definitions):
+        d = definitions[name]
+        nb = NOTEBOOKS / f"{d.notebook}.ipynb"
+        if d.per_forvaltning:
+            for f in organisation.forvaltninger:
+                params = {**d.parameters, **common, "forvaltning": f.code}
+                jobs.append(Job(f"{name}-{_slug(f.code)}", f"{d.title} – {f.name}", nb, params, f.code))
+        else:
+            jobs.append(Job(name, d.title, nb, {**d.parameters, **common}))
+    return jobs
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa"))
+
+
+def _render(job: Job, out_dir: str, demo: bool, as_of_label: str) -> JobResult:
+    """Execute one notebook (its own kernel, over IPC) and export it to HTML without code. Runs in a worker."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out = Path(out_dir)
+    executed = out / "_executed" / f"{job.name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    xlsx = out / f"{job.name}.xlsx"
+    params = {**job.parameters, "tables_path": str(xlsx)}
+    start = time.perf_counter()
+    result = JobResult(job, ok=False, executed=executed)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    with tempfile.TemporaryDirectory(prefix="kvalitet-kernel-") as tmp:
+        km = _kernel_manager(tmp)
+        try:
+            papermill.execute_notebook(
+                str(job.notebook), str(executed), parameters=params, kernel_name="python3", progress_bar=False,
+                cwd=str(job.notebook.parent), km=km, log_output=False,
+            )
+            result.ok = True
+        except PapermillExecutionError as exc:
+            result.cell = exc.exec_count
+            result.error = f"{exc.ename}: {_strip_ansi(str(exc.evalue))}"
+        except Exception as exc:  # kernel died, notebook unreadable, …: reported, never fatal to the others
+            result.error = f"{type(exc).__name__}: {_strip_ansi(str(exc))}"
+    if executed.exists():
+        try:
+            html_path = out / f"{job.name}.html"
+            export_html(executed, html_path, title=job.title, demo=demo, as_of_label=as_of_label, failed=not result.ok)
+            result.html = html_path
+        except Exception as exc:
+            result.ok = False
+            result.error = (result.error or "") + f" (HTML-eksport fejlede: {type(exc).__name__}: {exc})"
+    result.xlsx = xlsx if xlsx.exists() else None
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _kernel_manager(tmp: str):
+    """A kernel manager using IPC (Unix sockets) where the platform has them, else TCP on localhost."""
+    from jupyter_client.manager import KernelManager
+
+    if sys.platform.startswith("win"):
+        return KernelManager(kernel_name="python3")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()
+
+
+DEMO_BANNER = (
+    '<div class="kvalitet-demo-banner" role="note">DEMODATA – tallene i denne rapport er konstruerede og '
+    "beskriver ikke virkelige forhold.</div>"
+)
+FAILED_BANNER = (
+    '<div class="kvalitet-failed-banner" role="alert">Rapporten kunne ikke dannes færdig; se fejlen nedenfor. '
+    "Tallene er ufuldstændige.</div>"
+)
+STYLE = """
+<style>
+.kvalitet-demo-banner{position:sticky;top:0;z-index:10;background:#fff3cd;border-bottom:2px solid #b58900;
+  color:#3d2e00;padding:.5em 1em;font-weight:bold;font-family:sans-serif}
+.kvalitet-failed-banner{background:#f8d7da;border-bottom:2px solid #a12;padding:.5em 1em;font-family:sans-serif}
+body{max-width:60em;margin:auto}
+@media print{.kvalitet-demo-banner{position:static}}
+</style>
+"""
+
+
+def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_label: str, failed: bool = False) -> None:
+    """Self-contained HTML without code: no input cells or prompts, images embedded, no script from the network."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.cells = [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])
+                and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    exporter.exclude_output_stdin = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = make_self_contained(body)
+    banners = (DEMO_BANNER if demo else "") + (FAILED_BANNER if failed else "")
+    body = body.replace("</head>", STYLE + "</head>", 1)
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banners, body, count=1)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
+    body = body.replace('<html>', '<html lang="da">', 1)
+    target.write_text(body, encoding="utf-8")
+
+
+def make_self_contained(body: str) -> str:
+    """Drop every script and stylesheet that would be fetched from the network (MathJax, require.js, fonts)."""
+    body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    body = re.sub(r"<script[^>]*>\s*(?:window\.)?MathJax[\s\S]*?</script>", "", body)
+    body = re.sub(r'<script type="text/x-mathjax-config">[\s\S]*?</script>', "", body)
+    body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
+    body = re.sub(r"@import url\(['\"]?https?://[^)]*\);?", "", body)
+    return body
+
+
+def write_index(results: list[JobResult], out_dir: Path, municipality: str, demo: bool, as_of_label: str) -> Path:
+    """``index.html`` linking every report with its date and data as-of."""
+    built = formatting.long_date(date.today())
+    rows = []
+    for r in sorted(results, key=lambda r: r.job.name):
+        if r.html is None:
+            rows.append(f"<tr><td>{html.escape(r.job.title)}</td><td colspan='3'>kunne ikke dannes</td></tr>")
+            continue
+        status = "" if r.ok else " (fejlede – ufuldstændig)"
+        xlsx = f"<a href='{r.xlsx.name}'>tabeller (XLSX)</a>" if r.xlsx else ""
+        rows.append(
+            f"<tr><td><a href='{r.html.name}'>{html.escape(r.job.title)}</a>{status}</td>"
+            f"<td>{built}</td><td>{html.escape(as_of_label)}</td><td>{xlsx}</td></tr>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8"><title>Rapporter – {html.escape(municipality)}</title>
+{STYLE}<style>body{{font-family:sans-serif}} td,th{{padding:.3em .8em;text-align:left}}</style></head>
+<body>{DEMO_BANNER if demo else ""}
+<h1>Rapporter – {html.escape(municipality)}</h1>
+<p>Dannet {built}. Data opgjort pr. {html.escape(as_of_label)}.</p>
+<table><thead><tr><th>Rapport</th><th>Dannet</th><th>Data opgjort pr.</th><th>Tabeller</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def run_reports(names: list[str] | None = None, all_reports: bool = False, db=None, organisation=None,
+                as_of: date | None = None, out="reports", jobs: int | None = None, reports_dir=None,
+                progress: bool = True) -> int:
+    """Render the named reports (or all); print a summary; return the exit code (0 all ok, 1 some failed)."""
+    names = list(names or [])
+    if all_reports and names:
+        raise UserError("angiv enten rapportnavne eller --all, ikke begge")
+    org = org_mod.load(organisation)
+    org_path = org_mod.resolve_path(organisation).resolve()
+    db_path = store.resolve_db(db).resolve()
+    con = store.connect(db_path, read_only=True)
+    try:
+        demo = store.is_demo(con)
+        stored_as_of = store.get_meta(con, "as_of")
+    finally:
+        con.close()
+    as_of_value = as_of.isoformat() if as_of else None
+    as_of_label = formatting.long_date(as_of or stored_as_of) if (as_of or stored_as_of) else "nyeste data"
+    definitions = load_definitions(Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR)
+    common = {"db": str(db_path), "organisation": str(org_path), "as_of": as_of_value}
+    plan = plan_jobs(definitions, names, org, common)
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n_jobs = max(1, jobs or os.cpu_count() or 1)
+    print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} samtidige kerner …", file=sys.stderr)
+    results: list[JobResult] = []
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+        futures = {pool.submit(_render, j, str(out_dir), demo, as_of_label): j for j in plan}
+        bar = _progress(len(plan), progress)
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # the worker itself died
+                results.append(JobResult(job, ok=False, error=f"{type(exc).__name__}: {exc}"))
+            if bar:
+                bar.update(1)
+        if bar:
+            bar.close()
+    index = write_index(results, out_dir, org.municipality, demo, as_of_label)
+    failed = [r for r in results if not r.ok]
+    for r in sorted(results, key=lambda r: r.job.name):
+        if r.ok:
+            print(f"  ok   {r.job.name}: {r.html} ({r.seconds:.1f} s)")
+    if failed:
+        print(f"\n{len(failed)} af {len(results)} rapporter fejlede:", file=sys.stderr)
+        for r in failed:
+            where = f"celle {r.cell}" if r.cell is not None else "før første celle"
+            print(f"  FEJL {r.job.name} ({r.job.notebook.name}, {where}): {r.error}", file=sys.stderr)
+            if r.executed and r.executed.exists():
+                print(f"       den kørte notebook er gemt til eftersyn: {r.executed}", file=sys.stderr)
+    print(f"Oversigt: {index}")
+    return 1 if failed else 0
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover
+        return None
+    return tqdm(total=total, desc="rapporter", unit="rapport", file=sys.stderr, disable=not sys.stderr.isatty())
