@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 from datetime import date
-from hashlib import sha256
 from pathlib import Path
 
 import numpy as np
@@ -54,24 +53,28 @@ def scrub_text(text: str) -> str:
     return _CPR_CANDIDATE.sub(lambda m: CPR_MASK if _cpr_match(m) else m.group(0), str(text))
 
 
+def _quick_hits(arr: np.ndarray) -> np.ndarray:
+    search = _QUICK.search
+    return np.fromiter((isinstance(v, str) and search(v) is not None for v in arr), dtype=bool, count=len(arr))
+
+
 def scrub_series(values: pd.Series) -> pd.Series:
     """Vectorised :func:`scrub_text` over strings (missing values pass through)."""
-    s = values.astype("object")
-    mask = s.notna() & s.astype(str).str.contains(_QUICK, regex=True)
-    if mask.any():
-        s = s.copy()
-        s[mask] = [scrub_text(v) for v in s[mask]]
-    return s
+    arr = values.to_numpy(dtype=object)
+    hits = np.flatnonzero(_quick_hits(arr))
+    if len(hits):
+        arr = arr.copy()
+        for i in hits:
+            arr[i] = scrub_text(arr[i])
+    return pd.Series(arr, index=values.index, dtype=object)
 
 
 def cpr_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which values contain a CPR-like number."""
-    s = values.astype("object")
-    quick = s.notna() & s.astype(str).str.contains(_QUICK, regex=True)
-    out = np.zeros(len(s), dtype=bool)
-    idx = np.flatnonzero(quick.to_numpy())
-    for i in idx:
-        out[i] = contains_cpr(s.iat[i])
+    arr = values.to_numpy(dtype=object)
+    out = np.zeros(len(arr), dtype=bool)
+    for i in np.flatnonzero(_quick_hits(arr)):
+        out[i] = contains_cpr(arr[i])
     return out
 
 
@@ -82,7 +85,6 @@ class Pseudonymiser:
         if len(key) < 16:
             raise ValueError("pseudonym key must be at least 16 bytes")
         self._key = key
-        self._cache: dict[str, str] = {}
 
     @classmethod
     def for_database(cls, db_path: str | Path | None) -> "Pseudonymiser":
@@ -102,27 +104,25 @@ class Pseudonymiser:
 
     @staticmethod
     def normalise(value: str) -> str:
-        """Value as hashed: trimmed, and a CPR number without its dash (so both spellings agree)."""
+        """Value as hashed: trimmed, and a CPR-shaped number without its dash (so both spellings agree)."""
         v = " ".join(str(value).split())
-        m = _CPR_CANDIDATE.fullmatch(v)
-        if m and _cpr_match(m):
-            v = "".join(m.groups())
+        if len(v) == 11 and v[6] == "-" and v[:6].isdigit() and v[7:].isdigit():
+            v = v[:6] + v[7:]
         return v
 
     def pseudonym(self, value: str) -> str:
-        v = self.normalise(value)
-        hit = self._cache.get(v)
-        if hit is None:
-            hit = "P-" + hmac.new(self._key, v.encode("utf-8"), sha256).hexdigest()[:16]
-            self._cache[v] = hit
-        return hit
+        return self._hash(self.normalise(value))
+
+    def _hash(self, normalised: str) -> str:
+        return "P-" + hmac.digest(self._key, normalised.encode("utf-8"), "sha256").hex()[:16]
 
     def series(self, values: pd.Series, only_cpr: bool = False) -> pd.Series:
         """Pseudonymise every non-empty value (or, with ``only_cpr``, only the values containing a CPR number)."""
-        s = values.astype("object").copy()
-        present = s.notna() & (s.astype(str).str.strip() != "")
+        arr = values.to_numpy(dtype=object).copy()
+        present = np.fromiter((isinstance(v, str) and v.strip() != "" for v in arr), dtype=bool, count=len(arr))
         if only_cpr:
-            present &= cpr_mask(s)
-        if present.any():
-            s[present] = [self.pseudonym(v) for v in s[present]]
-        return s
+            present &= cpr_mask(values)
+        normalise, digest, key = self.normalise, hmac.digest, self._key
+        for i in np.flatnonzero(present):
+            arr[i] = "P-" + digest(key, normalise(arr[i]).encode("utf-8"), "sha256").hex()[:16]
+        return pd.Series(arr, index=values.index, dtype=object)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -94,11 +95,57 @@ def _read_csv(p: Path) -> RawTable:
     text, encoding = decode(data, p)
     first_line = next((line for line in text.split("\n", 50)[:50] if line.strip()), "")
     sep = _sniff_separator(first_line)
+    if not _needs_careful_reader(text, sep):
+        fast = _read_csv_fast(p, text, sep, encoding)
+        if fast is not None:
+            return fast
+    return _read_csv_careful(p, text, sep, encoding)
+
+
+def _needs_careful_reader(text: str, sep: str) -> bool:
+    """The fast reader is used only where it is exact: no quoting, no blank lines, and every line with as many
+    fields as the header (so row numbers and ragged rows come out right). Anything else goes to the careful one."""
+    if not text or '"' in text or text[0] in "\r\n":
+        return True
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    counts = np.fromiter((line.count(sep) for line in lines), dtype=np.int64, count=len(lines))
+    if (counts != counts[0]).any():
+        return True
+    return any(not line.strip() for line in lines)
+
+
+def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | None:
+    """pandas' C parser, every field as text (only for files :func:`_needs_careful_reader` found regular)."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
+                            keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False,
+                            quotechar='"', doublequote=True)
+    except pd.errors.ParserError:
+        return None
+    except pd.errors.EmptyDataError:
+        return RawTable(p, [], pd.DataFrame(), np.zeros(0, dtype=np.int64), [], encoding, sep)
+    headers = [str(h).strip() for h in frame.iloc[0].tolist()]
+    body = frame.iloc[1:]
+    body.columns = _unique(headers)
+    numbers = np.arange(2, len(body) + 2, dtype=np.int64)
+    blank = np.ones(len(body), dtype=bool)
+    for col in body.columns:
+        blank &= body[col].to_numpy(dtype=object) == ""
+    if blank.any():  # a line of separators only: not a data row (as in the careful reader)
+        body, numbers = body[~blank], numbers[~blank]
+    return RawTable(p, headers, body.reset_index(drop=True), numbers, [], encoding, sep)
+
+
+def _read_csv_careful(p: Path, text: str, sep: str, encoding: str) -> RawTable:
+    """The csv module, record by record: handles blank lines and rows with too many fields."""
     headers: list[str] = []
     good: list[list[str]] = []
     numbers: list[int] = []
     ragged: list[tuple[int, list[str]]] = []
     row_no = 0
+    width = 0
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
         # row_no is the number a spreadsheet shows: one row per record, the first record is row 1

@@ -109,10 +109,8 @@ def map_headers(table: Table, raw: RawTable) -> tuple[dict[str, str], list[str]]
 
 def _clean(values: pd.Series) -> pd.Series:
     """Trim and collapse inner white space; empty becomes None."""
-    s = values.astype("object")
-    s = s.where(s.notna(), "")
-    s = s.astype(str).str.split().str.join(" ")
-    return s.where(s != "", None)
+    out = [(" ".join(v.split()) or None) if isinstance(v, str) else None for v in values.to_numpy(dtype=object)]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -323,14 +321,15 @@ def validate(
     duplicates_collapsed = 0
     collapsed = np.zeros(n, dtype=bool)
     if n:
-        cmp = pd.DataFrame({
-            c.name: _comparable(typed[c.name], texts[c.name]) for c in table.columns
-        })
         key_cols = list(table.key)
-        key_dup = cmp.duplicated(subset=key_cols, keep=False).to_numpy()
+        keys = pd.DataFrame({k: _comparable(typed[k], texts[k]) for k in key_cols})
+        key_dup = keys.duplicated(keep=False).to_numpy()
         if key_dup.any():
             positions = np.flatnonzero(key_dup)
-            dups = cmp.iloc[positions]
+            dups = pd.DataFrame({
+                c.name: _comparable(typed[c.name].iloc[positions], texts[c.name].iloc[positions])
+                for c in table.columns
+            })
             identical_later = dups.duplicated(keep="first").to_numpy()
             collapsed[positions[identical_later]] = True
             duplicates_collapsed = int(identical_later.sum())
@@ -392,9 +391,12 @@ def validate(
 def _comparable(typed: pd.Series, text: pd.Series) -> np.ndarray:
     """A value for comparing copies: the typed value where it reads, else the text as written."""
     ok = typed.notna().to_numpy()
-    as_text = typed.astype(object).astype(str).to_numpy(dtype=object)
-    fallback = text.astype(object).where(text.notna(), "\u2205").astype(str).to_numpy(dtype=object)
-    return np.where(ok, as_text, fallback)
+    t = typed.to_numpy(dtype=object)
+    if typed.dtype != object:
+        t = np.array([str(v) for v in t], dtype=object)
+    fallback = np.array(["\u2205" if v is None else "\u2260" + str(v) for v in text.to_numpy(dtype=object)],
+                        dtype=object)
+    return np.where(ok, t, fallback)
 
 
 def _spread(values_u: pd.Series, codes: np.ndarray, missing: np.ndarray) -> pd.Series:

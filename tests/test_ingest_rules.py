@@ -413,3 +413,20 @@ def test_db_from_environment_variable(tmp_path, capsys, org_file, monkeypatch):
     f = write_csv(tmp_path / "klager.csv", COMPLAINT_HEADER, [good_complaint(1)])
     assert main(["ingest", str(f), "--organisation", str(org_file), "--as-of", "2024-12-31"]) == 0
     assert query(target, "SELECT count(*) FROM complaints") == [(1,)]
+
+
+def test_fast_and_careful_csv_readers_agree(tmp_path):
+    """The fast reader (regular unquoted files) and the careful one give the same cells and row numbers."""
+    from kvalitet import readers
+
+    f = write_csv(tmp_path / "klager.csv", COMPLAINT_HEADER,
+                  [good_complaint(i, emne=f"tekst {i}") for i in range(50)] + [[""] * len(COMPLAINT_HEADER)])
+    text = f.read_text(encoding="utf-8")
+    assert not readers._needs_careful_reader(text, ";")
+    fast = readers._read_csv_fast(f, text, ";", "utf-8")
+    careful = readers._read_csv_careful(f, text, ";", "utf-8")
+    assert fast.headers == careful.headers
+    assert fast.data.equals(careful.data)
+    assert list(fast.row_numbers) == list(careful.row_numbers) == list(range(2, 52))
+    quoted = text.replace("tekst 3", '"tekst; 3"')
+    assert readers._needs_careful_reader(quoted, ";")
