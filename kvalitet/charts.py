@@ -50,6 +50,15 @@ def danish_number_axis(ax, axis: str = "y", decimals: int = 0, percent: bool = F
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
 
+def _period_ticks(ax, x, periods) -> None:
+    """Period labels on the x axis, slanted when there are many so they never overlap."""
+    labels = [formatting.period_label(p) for p in periods]
+    ax.set_xticks(x)
+    crowded = len(labels) * max((len(lb) for lb in labels), default=4) > 60
+    ax.set_xticklabels(labels, rotation=45 if crowded else 0, ha="right" if crowded else "center",
+                       rotation_mode="anchor" if crowded else "default")
+
+
 def caption(fig, source: str, as_of_label: str) -> None:
     fig.text(0.01, 0.01, f"Kilde: {source}. Data opgjort pr. {as_of_label}.", fontsize=8, color="#555555",
              ha="left", va="bottom")
@@ -85,9 +94,7 @@ def series_with_ci(
             ax.axhspan(lo_t, hi_t, color=PALETTE[2], alpha=0.12, label="målbånd")
         elif hi_t is not None or lo_t is not None:
             ax.axhline(hi_t if hi_t is not None else lo_t, color=PALETTE[3], linestyle="--", label="mål")
-    ax.set_xticks(x)
-    ax.set_xticklabels([formatting.period_label(p) for p in periods], rotation=0 if len(periods) <= 12 else 45,
-                       ha="center" if len(periods) <= 12 else "right")
+    _period_ticks(ax, x, periods)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     danish_number_axis(ax, decimals=0 if not percent else 0, percent=percent)
@@ -109,8 +116,7 @@ def stacked_counts(table: pd.DataFrame, title: str, ylabel: str = "Antal", sourc
         vals = table[col].to_numpy(dtype=float)
         ax.bar(x, vals, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=str(col), width=0.7)
         bottom += vals
-    ax.set_xticks(x)
-    ax.set_xticklabels([formatting.period_label(p) for p in table.index], rotation=0 if len(table) <= 12 else 45)
+    _period_ticks(ax, x, list(table.index))
     ax.set_ylabel(ylabel)
     danish_number_axis(ax)
     ax.set_title(title)

@@ -70,7 +70,117 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="antal samtidige notebooks (standard: kerner)")
     p.add_argument("--reports-dir", default=None, metavar="MAPPE",
                    help="mappen med rapportdefinitioner (standard: parameters/reports)")
+
+    p = sub.add_parser("indicators", help="beregn indikatorerne pr. gruppe og periode (CSV eller XLSX)")
+    _add_indicator_options(p)
+    p.add_argument("--indicator", action="append", metavar="ID",
+                   help="kun denne indikator (kan gentages; standard: alle i kataloget)")
+
+    p = sub.add_parser("trends", help="tendensscreening og indsatseffekter med q-værdier (CSV eller XLSX)")
+    _add_indicator_options(p)
+    p.add_argument("--indicator", action="append", metavar="ID",
+                   help="kun denne indikator (kan gentages; standard: alle i kataloget)")
+    p.add_argument("--no-initiatives", action="store_true", help="spring indsatsanalysen over")
+
+    p = sub.add_parser("risk", help="risikoniveauer for risikobaseret ledelsestilsyn (CSV eller XLSX)")
+    _add_common(p)
+    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help="opgørelsesdato (standard: nyeste dato i data)")
+    p.add_argument("--forvaltning", action="append", metavar="KODE", help="kun denne forvaltning (kan gentages)")
+    p.add_argument("--out", metavar="FIL", help="uddatafil, .csv eller .xlsx (standard: CSV på skærmen)")
     return parser
+
+
+def _add_indicator_options(p: argparse.ArgumentParser) -> None:
+    _add_common(p)
+    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help="opgørelsesdato (standard: nyeste dato i data)")
+    p.add_argument("--period", default="year", metavar="PERIODE",
+                   help="month, quarter, half, year eller biennium (standard: year)")
+    p.add_argument("--by", default="forvaltning", metavar="GRUPPER",
+                   help="kommasepareret liste af forvaltning, unit, area, eller none (standard: forvaltning)")
+    p.add_argument("--from", dest="start", type=_date_arg, metavar="DATO", help="første dato (standard: alle data)")
+    p.add_argument("--to", dest="end", type=_date_arg, metavar="DATO", help="sidste dato (standard: opgørelsesdatoen)")
+    p.add_argument("--forvaltning", action="append", metavar="KODE", help="kun denne forvaltning (kan gentages)")
+    p.add_argument("--out", metavar="FIL", help="uddatafil, .csv eller .xlsx (standard: CSV på skærmen)")
+
+
+def _open_for_indicators(args):
+    from . import organisation as org_mod
+    from . import store
+
+    org = org_mod.load(args.organisation)
+    if args.out:
+        from .export import check_out
+
+        check_out(args.out)
+    con = store.connect(args.db, read_only=True)
+    where = {"forvaltning": args.forvaltning} if getattr(args, "forvaltning", None) else None
+    if where:
+        unknown = [f for f in args.forvaltning if f not in org.codes]
+        if unknown:
+            raise UserError(f"ukendt forvaltning {', '.join(unknown)}; kendte: {', '.join(org.codes)}")
+    return org, con, where
+
+
+def cmd_indicators(args) -> int:
+    from . import store
+    from .export import write_indicators
+    from .indicators import compute
+
+    org, con, where = _open_for_indicators(args)
+    try:
+        frame = compute(con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end,
+                        as_of=args.as_of, organisation=org, where=where)
+        demo = store.is_demo(con)
+    finally:
+        con.close()
+    if not args.out:
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    path = write_indicators(frame, args.out, demo=demo)
+    print(f"{len(frame)} indikatorrækker skrevet til {path}")
+    return 0
+
+
+def cmd_trends(args) -> int:
+    from . import store
+    from .export import write_trends
+    from .screening import run
+
+    org, con, where = _open_for_indicators(args)
+    try:
+        trends, effects = run(con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end,
+                              as_of=args.as_of, organisation=org, where=where, initiatives=not args.no_initiatives)
+        demo = store.is_demo(con)
+    finally:
+        con.close()
+    if not args.out:
+        trends.to_csv(sys.stdout, index=False)
+        if not effects.empty:
+            effects.to_csv(sys.stdout, index=False)
+        return 0
+    paths = write_trends(trends, effects, args.out, demo=demo)
+    print(f"{len(trends)} tendensrækker og {len(effects)} indsatsrækker skrevet til "
+          + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_risk(args) -> int:
+    from . import store
+    from .export import write_risk
+    from .risk import tiers
+
+    org, con, where = _open_for_indicators(args)
+    try:
+        frame = tiers(con, org, as_of=args.as_of, where=where)
+        demo = store.is_demo(con)
+    finally:
+        con.close()
+    if not args.out:
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    path = write_risk(frame, args.out, demo=demo)
+    print(f"{len(frame)} risikoniveauer skrevet til {path}")
+    return 0
 
 
 def cmd_ingest(args) -> int:
@@ -133,7 +243,8 @@ def cmd_report(args) -> int:
     )
 
 
-COMMANDS = {"ingest": cmd_ingest, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report}
+COMMANDS = {"ingest": cmd_ingest, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
+            "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,7 +49,7 @@ def suppress(counts: pd.DataFrame, threshold: int = 5, row_totals: bool = True,
     """The table formatted for publication (strings) and whether anything was hidden."""
     primary, complement = suppression_mask(counts, threshold, row_totals, column_totals)
     out = counts.apply(lambda col: col.map(formatting.count)).astype(object)
-    arr = out.to_numpy()
+    arr = out.to_numpy(dtype=object, copy=True)
     arr[primary] = PRIMARY
     arr[complement] = COMPLEMENT
     return pd.DataFrame(arr, index=counts.index, columns=counts.columns), bool(primary.any())

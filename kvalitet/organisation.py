@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -40,15 +39,122 @@ class Initiative(_Strict):
     description: str | None = None
 
 
+class Band(_Strict):
+    """A target: ``low`` (mindst) and/or ``high`` (højst), as a share (0.8) or in the indicator's unit."""
+
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Band":
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) er større end high ({self.high})")
+        return self
+
+
+class Target(Band):
+    """A target for one indicator, with optional overrides per forvaltning and per area (område).
+
+    An override replaces the general target for rows of that forvaltning (or area; the area wins when both apply).
+    Count targets (complaints_received, inquiries_received, open_cases_over_target) are per year and scaled to
+    the period (half a year: half the måltal).
+    """
+
+    per_forvaltning: dict[str, Band] = Field(default_factory=dict)
+    per_area: dict[str, Band] = Field(default_factory=dict)
+
+
+class ServiceTier(_Strict):
+    """A servicemål share target: at least ``share`` of the cases decided within ``days`` days."""
+
+    days: int = Field(gt=0)
+    share: float = Field(gt=0, le=1)
+
+
+class Targets(_Strict):
+    """Targets per indicator (keys are indicator ids; documented in docs/indikatorer.md).
+
+    Defaults: appeal_upheld_share 80–85 % (Beskæftigelsesankenævnets måltal); audit_error_share and
+    audit_item_error_share at most 25 % (the threshold in ``thresholds``); every other indicator has no target.
+    ``service_tiers`` gives servicemål share targets per area, e.g. 50 % within 90 days and 75 % within 180 days.
+    """
+
+    complaints_received: Target | None = None
+    complaint_rate: Target | None = None
+    complaint_upheld_share: Target | None = None
+    complaint_response_days_median: Target | None = None
+    appeal_reversal_share: Target | None = None
+    appeal_upheld_share: Target | None = Target(low=0.80, high=0.85)
+    processing_days_median: Target | None = None
+    service_target_share: Target | None = None
+    processing_days_km_median: Target | None = None
+    open_cases_over_target: Target | None = None
+    audit_error_share: Target | None = None
+    audit_item_error_share: Target | None = None
+    inquiries_received: Target | None = None
+    inquiry_criticism_share: Target | None = None
+    satisfaction_share: Target | None = None
+    municipal_reversal_share: Target | None = None
+    service_tiers: dict[str, list[ServiceTier]] = Field(default_factory=dict)
+
+    def for_indicator(self, indicator_id: str) -> Target | None:
+        return getattr(self, indicator_id, None)
+
+
+class RiskRule(_Strict):
+    """The rule for risk tiers (risikobaseret ledelsestilsyn); see kvalitet.risk and docs/indikatorer.md."""
+
+    #: points from the manual scores: a score of 3 in economy, legal or IT gives this many points each
+    manual_high_points: int = 2
+    #: a score of 2 gives this many points each
+    manual_medium_points: int = 1
+    #: points for each indicator signal (audit over the threshold, reversal share over target, ...)
+    signal_points: int = 1
+    #: extra point when the audit error share is 'sikkert over' the threshold
+    surely_over_points: int = 1
+    #: points at or above which the tier is 2 (tilsyn) and 3 (intensiveret tilsyn)
+    tier2_from: int = 2
+    tier3_from: int = 4
+    #: wanted precision (± share) of the audit error share per tier 1, 2, 3
+    precision: list[float] = Field(default_factory=lambda: [0.15, 0.10, 0.075], min_length=3, max_length=3)
+    #: expected error share used for the sample size
+    expected_error_share: float = Field(default=0.25, gt=0, lt=1)
+    #: a reversal share above this is a signal when no target is configured
+    reversal_share_above: float = Field(default=0.25, gt=0, lt=1)
+    #: a service_target_share below this is a signal when no target is configured
+    service_share_below: float = Field(default=0.75, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RiskRule":
+        if not 0 < self.tier2_from <= self.tier3_from:
+            raise ValueError("tier2_from skal være positiv og højst tier3_from")
+        if any(not 0 < p < 1 for p in self.precision):
+            raise ValueError("precision skal være andele mellem 0 og 1, f.eks. [0.15, 0.10, 0.075]")
+        return self
+
+
+class Thresholds(_Strict):
+    """Thresholds (documented in docs/indikatorer.md): audit error share 25 %, FDR level 5 %, risk rule."""
+
+    audit_error_share: float = Field(default=0.25, ge=0, lt=1)
+    #: false discovery rate for the trend screening (q-values below it give a direction)
+    fdr: float = Field(default=0.05, gt=0, lt=1)
+    #: confidence level of every interval
+    conf: float = Field(default=0.95, gt=0, lt=1)
+    #: minimum number of periods for a trend test
+    min_periods: int = Field(default=5, ge=3)
+    risk: RiskRule = Field(default_factory=RiskRule)
+
+
 class Organisation(_Strict):
     municipality: str = Field(min_length=1)
     forvaltninger: list[Forvaltning] = Field(min_length=1)
     #: servicemål in days per area, used when a case carries no target_days of its own.
     servicemaal: dict[str, int] = Field(default_factory=dict)
     initiatives: list[Initiative] = Field(default_factory=list)
-    #: targets and thresholds per indicator (documented with the indicator engine).
-    targets: dict[str, Any] = Field(default_factory=dict)
-    thresholds: dict[str, Any] = Field(default_factory=dict)
+    #: targets per indicator and thresholds (documented in docs/indikatorer.md).
+    targets: Targets = Field(default_factory=Targets)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
     #: the first year of a biennium is odd unless configured otherwise.
     biennium_start: str = "odd"
 
@@ -69,6 +175,18 @@ class Organisation(_Strict):
         for i in self.initiatives:
             if i.forvaltning not in codes:
                 raise ValueError(f"indsatsen {i.name!r} nævner forvaltningen {i.forvaltning}, som ikke er erklæret")
+            from .catalogue import CATALOGUE
+
+            unknown = [x for x in i.indicators if x not in CATALOGUE]
+            if unknown:
+                raise ValueError(f"indsatsen {i.name!r} nævner ukendte indikatorer: {', '.join(unknown)}")
+        for name in type(self.targets).model_fields:
+            t = getattr(self.targets, name)
+            if isinstance(t, Target):
+                for code in t.per_forvaltning:
+                    if code not in codes:
+                        raise ValueError(f"targets.{name}.per_forvaltning nævner forvaltningen {code}, "
+                                         "som ikke er erklæret")
         return self
 
     @property

@@ -63,7 +63,15 @@ class Report:
 
     @property
     def source(self) -> str:
-        return f"{self.organisation.municipality} Kommune, kvalitet" + (" (demodata)" if self.demo else "")
+        return f"kvalitet, data for {self.organisation.municipality}" + (" (demodata)" if self.demo else "")
+
+    def period_text(self, period: str, start=None, end=None) -> str:
+        """E.g. 'alle data til 31. december 2024, opgjort pr. år'."""
+        grain = {"month": "måned", "quarter": "kvartal", "half": "halvår", "year": "år",
+                 "biennium": "toårsperiode"}.get(period, period)
+        first = f"fra {formatting.long_date(start)}" if start else "alle data"
+        last = formatting.long_date(end) if end else self.as_of_label
+        return f"{first} til {last}, opgjort pr. {grain}"
 
     # --- showing things -------------------------------------------------------------------------------------
     def text(self, markdown: str) -> None:

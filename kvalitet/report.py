@@ -22,7 +22,6 @@ import re
 import sys
 import tempfile
 import time
-import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -169,6 +168,12 @@ def _render(job: Job, out_dir: str, demo: bool, as_of_label: str) -> JobResult:
             result.error = f"{exc.ename}: {_strip_ansi(str(exc.evalue))}"
         except Exception as exc:  # kernel died, notebook unreadable, …: reported, never fatal to the others
             result.error = f"{type(exc).__name__}: {_strip_ansi(str(exc))}"
+        finally:
+            try:  # we own the kernel manager, so we shut its kernel down
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
+            except Exception:
+                pass
     if executed.exists():
         try:
             html_path = out / f"{job.name}.html"
@@ -223,7 +228,7 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
     nb.cells = [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])
                 and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, exclude_anchor_links=True)
     exporter.exclude_output_stdin = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = make_self_contained(body)
@@ -236,10 +241,9 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
 
 
 def make_self_contained(body: str) -> str:
-    """Drop every script and stylesheet that would be fetched from the network (MathJax, require.js, fonts)."""
-    body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
-    body = re.sub(r"<script[^>]*>\s*(?:window\.)?MathJax[\s\S]*?</script>", "", body)
-    body = re.sub(r'<script type="text/x-mathjax-config">[\s\S]*?</script>', "", body)
+    """Drop every script (a report needs none: MathJax, require.js and mermaid would load from the network) and
+    every stylesheet or font fetched from the network; images are already embedded as data URIs."""
+    body = re.sub(r"<script\b[\s\S]*?</script>", "", body, flags=re.I)
     body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
     body = re.sub(r"@import url\(['\"]?https?://[^)]*\);?", "", body)
     return body

@@ -1,0 +1,656 @@
+"""The indicator engine: every indicator of the catalogue computed from the store, by group and period.
+
+::
+
+    compute(con, indicators=None, period="year", by=("forvaltning",), start=None, end=None, as_of=None,
+            organisation=None, where=None) -> pandas.DataFrame
+
+returns the tidy table with the columns :data:`OUTPUT_COLUMNS`:
+
+``indicator, period, forvaltning, unit, area, subgroup, numerator, denominator, value, ci_low, ci_high,
+target_low, target_high, status, note``
+
+* One row per indicator × group × period (× sub-group). Groups are any subset of ``forvaltning``, ``unit``,
+  ``area`` (``by=()`` for the whole municipality); columns not grouped on are empty (None). Every period from the
+  first with data (or ``start``) to ``end``/``as_of`` is present for every group that has data, so a period
+  without records shows 0 for counts and no value (with a note) for shares, rates and medians.
+* Sub-groups where DESIGN.md names them: complaint kind (``complaints_received``), audit item
+  (``audit_item_error_share``), inquiry category (``inquiries_received``), each with a total row whose ``subgroup``
+  is empty; ``municipal_reversal_share`` has one row per municipality (in ``subgroup``) and no total;
+  ``service_target_share`` grouped by area has a row per servicemål tier (``targets.service_tiers``).
+* Shares are fractions (0.186), rates per 1,000 decisions, medians in days. Missing values are NaN (never 0) and
+  ``note`` says why in Danish (e.g. "ingen afgørelser i perioden").
+* ``numerator``/``denominator`` are whole numbers (pandas ``Int64``; empty where not defined). For the medians
+  ``denominator`` is the number of records behind the median; for the Kaplan–Meier median ``numerator`` is the
+  number of cases decided (events) and ``denominator`` the number of cases opened; for
+  ``open_cases_over_target`` the denominator is the number of open cases with a servicemål at the period's end.
+* ``as_of`` (default: the newest date in the data) is the date the data are seen from: records dated after it are
+  left out, and a case decided after it counts as open (censored at ``as_of``). ``start``/``end`` limit the date
+  that places a record in a period (the catalogue's ``period_date``).
+* ``where`` filters on ``forvaltning``, ``unit`` and ``area`` (a value or a list of values). A table without the
+  column (inquiries have no area, Danmarkskort no forvaltning) is not filtered on it.
+
+The grouping and counting are done in DuckDB SQL; pandas does the intervals, targets and statuses that follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from . import catalogue, contract, periods
+from . import targets as targets_mod
+from .errors import UserError
+from .organisation import Organisation
+from .stats import km_median, poisson_ci, wilson_ci
+
+OUTPUT_COLUMNS = [
+    "indicator", "period", "forvaltning", "unit", "area", "subgroup", "numerator", "denominator", "value",
+    "ci_low", "ci_high", "target_low", "target_high", "status", "note",
+]
+GROUP_COLUMNS = ("forvaltning", "unit", "area")
+
+#: why a row has no value (zero denominator), per indicator
+NO_VALUE_NOTES = {
+    "complaint_rate": "ingen afgørelser i perioden",
+    "complaint_upheld_share": "ingen klager afsluttet med medhold, delvis medhold eller ikke medhold i perioden",
+    "complaint_response_days_median": "ingen klager afsluttet i perioden",
+    "appeal_reversal_share": "ingen realitetsbehandlede ankesager i perioden",
+    "appeal_upheld_share": "ingen realitetsbehandlede ankesager i perioden",
+    "processing_days_median": "ingen sager afgjort i perioden",
+    "service_target_share": "ingen sager med servicemål afgjort i perioden",
+    "processing_days_km_median": "ingen sager oprettet i perioden",
+    "audit_error_share": "ingen stikprøvesager med et punkt vurderet ok eller fejl i perioden",
+    "audit_item_error_share": "ingen punkter vurderet ok eller fejl i perioden",
+    "inquiry_criticism_share": "ingen henvendelser afsluttet i perioden",
+    "satisfaction_share": "ingen besvarelser i perioden",
+    "municipal_reversal_share": "ingen realitetsbehandlede sager i Danmarkskortet for perioden",
+}
+
+
+# ---------------------------------------------------------------------------------------------------- the query
+def _to_date(value, name: str) -> date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    try:
+        return pd.Timestamp(str(value).strip()).date()
+    except (ValueError, TypeError):
+        raise UserError(f"{name}: {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)") from None
+
+
+def newest_date(con) -> date | None:
+    """The newest date in the data (the default as-of date)."""
+    parts = []
+    for t in contract.TABLES.values():
+        for c in t.columns:
+            if c.type in ("date", "month") and c.name not in ("updated", "assessed"):
+                parts.append(f'SELECT max("{c.name}") AS d FROM "{t.name}"')
+    try:
+        row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    except Exception:  # a store without some table: fall back table by table
+        row = None
+    if row and row[0] is not None:
+        return row[0] if isinstance(row[0], date) else pd.Timestamp(row[0]).date()
+    return None
+
+
+@dataclass
+class Query:
+    """Everything one compute() call needs; the SQL helpers build the shared pieces of each indicator's query."""
+
+    con: object
+    period: str
+    by: tuple[str, ...]
+    start: date | None
+    end: date
+    as_of: date
+    organisation: Organisation | None
+    where: dict[str, list]
+    biennium_start: str = "odd"
+    conf: float = 0.95
+    servicemaal: dict[str, int] = field(default_factory=dict)
+
+    def groups(self, table: str, alias: str = "") -> str:
+        """SELECT list of the three group columns (NULL where not grouped on or not in the table)."""
+        cols = contract.TABLES[table].by_name
+        a = f"{alias}." if alias else ""
+        out = []
+        for g in GROUP_COLUMNS:
+            if g in self.by and g in cols:
+                out.append(f'{a}"{g}" AS "{g}"')
+            else:
+                out.append(f'NULL::VARCHAR AS "{g}"')
+        return ", ".join(out)
+
+    def filters(self, table: str, date_expr: str | None, alias: str = "") -> tuple[list[str], list]:
+        """WHERE pieces and parameters: the ``where`` filter, and start ≤ date ≤ min(end, as_of)."""
+        cols = contract.TABLES[table].by_name
+        a = f"{alias}." if alias else ""
+        sql, params = [], []
+        for col, values in self.where.items():
+            if col in cols:
+                sql.append(f'{a}"{col}" IN ({", ".join("?" for _ in values)})')
+                params.extend(values)
+        if date_expr is not None:
+            sql.append(f"{date_expr} IS NOT NULL")
+            if self.start is not None:
+                sql.append(f"{date_expr} >= ?")
+                params.append(self.start)
+            sql.append(f"{date_expr} <= ?")
+            params.append(min(self.end, self.as_of))
+        return sql, params
+
+    def label(self, date_expr: str) -> str:
+        return periods.label_sql(date_expr, self.period, self.biennium_start)
+
+    def run(self, sql: str, params: list) -> pd.DataFrame:
+        return self.con.execute(sql, params).df()
+
+    def servicemaal_sql(self) -> tuple[str, list]:
+        """A subquery (area, days) of the organisation's servicemål per area."""
+        if not self.servicemaal:
+            return "(SELECT NULL::VARCHAR AS area, NULL::BIGINT AS days WHERE FALSE)", []
+        values = ", ".join("(?, ?)" for _ in self.servicemaal)
+        params = [x for k, v in self.servicemaal.items() for x in (k, int(v))]
+        return f"(SELECT area, days::BIGINT AS days FROM (VALUES {values}) AS s(area, days))", params
+
+    def period_grid(self, first: date | None) -> list[periods.Period]:
+        lo = self.start or first
+        if lo is None:
+            return []
+        return periods.periods_between(lo, min(self.end, self.as_of), self.period, self.biennium_start)
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+_KEYS = ["forvaltning", "unit", "area", "subgroup"]
+
+
+def _where(pieces: list[str]) -> str:
+    return ("WHERE " + " AND ".join(pieces)) if pieces else ""
+
+
+def _ensure_cols(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ["forvaltning", "unit", "area", "subgroup", "period"]:
+        if c not in df:
+            df[c] = None
+    for c in ["numerator", "denominator"]:
+        if c not in df:
+            df[c] = np.nan
+    if "note" not in df:
+        df["note"] = None
+    return df
+
+
+def _first_date(df: pd.DataFrame) -> date | None:
+    if "first" not in df or df.empty or df["first"].isna().all():
+        return None
+    v = df["first"].min()
+    return pd.Timestamp(v).date()
+
+
+def _complete(df: pd.DataFrame, q: Query, fill: dict) -> pd.DataFrame:
+    """Every (group, sub-group) with data × every period in the range; missing cells filled with ``fill``."""
+    df = _ensure_cols(df)
+    grid = q.period_grid(_first_date(df))
+    if "first" in df:
+        df = df.drop(columns="first")
+    if df.empty or not grid:
+        return df
+    labels = pd.DataFrame({"period": [p.label for p in grid]})
+    keys = df[_KEYS].drop_duplicates()
+    full = keys.merge(labels, how="cross")
+    out = full.merge(df, on=_KEYS + ["period"], how="left")
+    for c, v in fill.items():
+        if c in out:
+            out[c] = out[c].fillna(v) if v is not None else out[c]
+    return out
+
+
+def _add_totals(df: pd.DataFrame, cols=("numerator", "denominator")) -> pd.DataFrame:
+    """Append a total row (subgroup None) per group and period, summing ``cols`` over the sub-groups."""
+    if df.empty:
+        return df
+    keys = ["forvaltning", "unit", "area", "period"]
+    tot = df.groupby(keys, dropna=False, sort=False)[list(cols)].sum(min_count=1).reset_index()
+    tot["subgroup"] = None
+    return pd.concat([tot, df], ignore_index=True)
+
+
+def _share_values(df: pd.DataFrame, ind: str, conf: float) -> pd.DataFrame:
+    num = pd.to_numeric(df["numerator"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    den = pd.to_numeric(df["denominator"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    df["numerator"] = num
+    df["denominator"] = den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    low, high = wilson_ci(num, den, conf=conf)
+    df["value"] = value
+    df["ci_low"] = np.asarray(low, dtype=float)
+    df["ci_high"] = np.asarray(high, dtype=float)
+    _note_missing(df, ind)
+    return df
+
+
+def _note_missing(df: pd.DataFrame, ind: str) -> None:
+    missing = df["value"].isna().to_numpy()
+    if missing.any():
+        text = NO_VALUE_NOTES.get(ind, "ingen data i perioden")
+        df["note"] = _join_notes(df["note"], pd.Series(np.where(missing, text, None), index=df.index))
+
+
+def _join_notes(a: pd.Series, b: pd.Series) -> pd.Series:
+    a = a.astype(object).where(a.notna(), None)
+    b = b.astype(object).where(b.notna(), None)
+    out = []
+    for x, y in zip(a, b):
+        parts = [p for p in (x, y) if p]
+        out.append("; ".join(parts) if parts else None)
+    return pd.Series(out, index=a.index, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------------- indicators
+def _complaints_received(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("complaints", "received")
+    df = q.run(
+        f"SELECT {q.groups('complaints')}, {q.label('received')} AS period, kind AS subgroup, "
+        f"count(*) AS numerator, min(received) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    df = _complete(df, q, {"numerator": 0})
+    df = _add_totals(df, cols=("numerator",))
+    df["denominator"] = np.nan
+    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
+    return df
+
+
+def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("complaints", "received")
+    num = q.run(
+        f"SELECT {q.groups('complaints')}, {q.label('received')} AS period, count(*) AS numerator, "
+        f"min(received) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    w2, p2 = q.filters("decisions", None)
+    w2.append("month <= ?")
+    p2.append(min(q.end, q.as_of))
+    if q.start is not None:
+        w2.append("month >= date_trunc('month', ?::DATE)")
+        p2.append(q.start)
+    den = q.run(
+        f"SELECT {q.groups('decisions')}, {q.label('month')} AS period, sum(decisions)::BIGINT AS denominator, "
+        f"min(month) AS first FROM decisions {_where(w2)} GROUP BY ALL", p2)
+    keys = ["forvaltning", "unit", "area", "period"]
+    df = num.merge(den, on=keys, how="outer", suffixes=("", "_d"))
+    if "first_d" in df:
+        df["first"] = pd.concat([pd.to_datetime(df["first"]), pd.to_datetime(df["first_d"])], axis=1).min(axis=1)
+        df = df.drop(columns="first_d")
+    df = _complete(df, q, {"numerator": 0, "denominator": 0})
+    n = pd.to_numeric(df["numerator"]).fillna(0).to_numpy(dtype=float)
+    d = pd.to_numeric(df["denominator"]).fillna(0).to_numpy(dtype=float)
+    df["numerator"], df["denominator"] = n, d
+    safe = np.where(d > 0, d, np.nan)
+    df["value"] = n / safe * 1000.0
+    low, high = poisson_ci(n, conf=q.conf, method="exact")
+    df["ci_low"] = np.asarray(low, dtype=float) / safe * 1000.0
+    df["ci_high"] = np.asarray(high, dtype=float) / safe * 1000.0
+    _note_missing(df, ind)
+    return df
+
+
+def _simple_share(q: Query, ind: str, table: str, date_col: str, num_expr: str, den_expr: str,
+                  extra_where: str | None = None, extra_params: list | None = None, subgroup: str | None = None,
+                  totals: bool = False) -> pd.DataFrame:
+    w, p = q.filters(table, date_col)
+    if extra_where:
+        w.append(extra_where)
+        p.extend(extra_params or [])
+    sg = f", {subgroup} AS subgroup" if subgroup else ""
+    df = q.run(
+        f"SELECT {q.groups(table)}, {q.label(date_col)} AS period{sg}, "
+        f"count(*) FILTER (WHERE {num_expr}) AS numerator, count(*) FILTER (WHERE {den_expr}) AS denominator, "
+        f"min({date_col}) AS first FROM {table} {_where(w)} GROUP BY ALL", p)
+    df = _complete(df, q, {"numerator": 0, "denominator": 0})
+    if totals:
+        df = _add_totals(df)
+    return _share_values(df, ind, q.conf)
+
+
+def _in(values) -> str:
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def _complaint_upheld_share(q: Query, ind: str) -> pd.DataFrame:
+    return _simple_share(
+        q, ind, "complaints", "closed", "outcome IN ('medhold', 'delvis medhold')",
+        "outcome IN ('medhold', 'delvis medhold', 'ikke medhold')")
+
+
+def _appeal_share(q: Query, ind: str, numerator_outcomes) -> pd.DataFrame:
+    return _simple_share(
+        q, ind, "appeals", "decided", f"outcome IN {_in(numerator_outcomes)}",
+        f"outcome IN {_in(contract.APPEAL_MERITS)}")
+
+
+def _median(q: Query, ind: str, table: str, start_col: str, end_col: str) -> pd.DataFrame:
+    w, p = q.filters(table, end_col)
+    df = q.run(
+        f"SELECT {q.groups(table)}, {q.label(end_col)} AS period, "
+        f"median(datediff('day', {start_col}, {end_col}))::DOUBLE AS value, count(*) AS denominator, "
+        f"min({end_col}) AS first FROM {table} {_where(w)} GROUP BY ALL", p)
+    df = _complete(df, q, {"denominator": 0})
+    df["numerator"] = np.nan
+    df["ci_low"] = np.nan
+    df["ci_high"] = np.nan
+    _note_missing(df, ind)
+    return df
+
+
+def _case_target_sql(q: Query) -> tuple[str, list]:
+    """cases with their target days: own target_days, else the servicemål of their area."""
+    sm, sp = q.servicemaal_sql()
+    return (
+        f"(SELECT c.*, COALESCE(c.target_days, s.days) AS target FROM cases c LEFT JOIN {sm} s ON c.area = s.area)",
+        sp,
+    )
+
+
+def _service_target_share(q: Query, ind: str) -> pd.DataFrame:
+    src, sp = _case_target_sql(q)
+    w, p = q.filters("cases", "decided")
+    w.append("decided <= ?")
+    p.append(q.as_of)
+    df = q.run(
+        f"SELECT {q.groups('cases')}, {q.label('decided')} AS period, "
+        "count(*) FILTER (WHERE target IS NOT NULL AND datediff('day', opened, decided) <= target) AS numerator, "
+        "count(*) FILTER (WHERE target IS NOT NULL) AS denominator, "
+        "count(*) FILTER (WHERE target IS NULL) AS no_target, min(decided) AS first "
+        f"FROM {src} AS c {_where(w)} GROUP BY ALL", sp + p)
+    df = _complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
+    if "no_target" in df:
+        nt = pd.to_numeric(df["no_target"]).fillna(0).astype(int)
+        df["note"] = _join_notes(
+            df["note"],
+            pd.Series(np.where(nt > 0, [f"{k} afgjorte sager uden servicemål er udeladt" for k in nt], None),
+                      index=df.index))
+        df = df.drop(columns="no_target")
+    tiers = q.organisation.targets.service_tiers if q.organisation is not None else {}
+    if tiers and "area" in q.by:
+        rows = [(a, t.days, t.share) for a, ts in tiers.items() for t in ts]
+        values = ", ".join("(?, ?, ?)" for _ in rows)
+        tp = [x for r in rows for x in r]
+        w2, p2 = q.filters("cases", "decided", alias="c")
+        w2.append("c.decided <= ?")
+        p2.append(q.as_of)
+        tdf = q.run(
+            f"SELECT {q.groups('cases', 'c')}, {q.label('c.decided')} AS period, "
+            "'inden for ' || t.days::VARCHAR || ' dage' AS subgroup, max(t.share) AS _target_low, "
+            "count(*) FILTER (WHERE datediff('day', c.opened, c.decided) <= t.days) AS numerator, "
+            "count(*) AS denominator, min(c.decided) AS first "
+            f"FROM cases c JOIN (SELECT * FROM (VALUES {values}) AS v(area, days, share)) t ON c.area = t.area "
+            f"{_where(w2)} GROUP BY ALL", tp + p2)
+        tdf = _complete(tdf, q, {"numerator": 0, "denominator": 0})
+        df = pd.concat([df, tdf], ignore_index=True)
+    return _share_values(df, ind, q.conf)
+
+
+def _km_median(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("cases", "opened")
+    df = q.run(
+        f"SELECT {q.groups('cases')}, {q.label('opened')} AS period, "
+        "datediff('day', opened, CASE WHEN decided IS NOT NULL AND decided <= ? THEN decided ELSE ?::DATE END) "
+        "AS d, (decided IS NOT NULL AND decided <= ?) AS obs, count(*) AS n, min(opened) AS first "
+        f"FROM cases {_where(w)} GROUP BY ALL", [q.as_of, q.as_of, q.as_of] + p)
+    keys = ["forvaltning", "unit", "area", "period"]
+    rows = []
+    if not df.empty:
+        first = df["first"].min()
+        for key, g in df.groupby(keys, dropna=False, sort=False):
+            n = g["n"].to_numpy(dtype=np.int64)
+            d = np.repeat(g["d"].to_numpy(dtype=float), n)
+            o = np.repeat(g["obs"].to_numpy(dtype=bool), n)
+            r = km_median(d, o, conf=q.conf)
+            hi = r.ci_high if np.isfinite(r.ci_high) else np.nan
+            rows.append((*key, r.events, r.n, r.median, r.ci_low, hi, r.note, first))
+    out = pd.DataFrame(rows, columns=keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "note",
+                                             "first"])
+    out = _complete(out, q, {"numerator": 0, "denominator": 0})
+    empty = pd.to_numeric(out["denominator"]).fillna(0) == 0
+    out.loc[empty, "note"] = NO_VALUE_NOTES[ind]
+    return out
+
+
+def _open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
+    src, sp = _case_target_sql(q)
+    w, p = q.filters("cases", None, alias="c")
+    first_row = q.con.execute(
+        f"SELECT min(opened) FROM cases c {_where(w + ['opened <= ?'])}", p + [min(q.end, q.as_of)]).fetchone()
+    first = first_row[0] if first_row else None
+    grid = q.period_grid(first)
+    cols = ["forvaltning", "unit", "area", "period", "numerator", "denominator"]
+    if not grid:
+        return _ensure_cols(pd.DataFrame(columns=cols))
+    values = ", ".join("(?, ?)" for _ in grid)
+    gp = [x for g in grid for x in (g.label, min(g.end, q.as_of))]
+    df = q.run(
+        f"SELECT {q.groups('cases', 'c')}, g.label AS period, "
+        "count(*) FILTER (WHERE c.target IS NOT NULL AND datediff('day', c.opened, g.pend) > c.target) "
+        "AS numerator, count(*) FILTER (WHERE c.target IS NOT NULL) AS denominator, "
+        "count(*) FILTER (WHERE c.target IS NULL) AS no_target "
+        f"FROM {src} AS c JOIN (SELECT label, pend::DATE AS pend FROM (VALUES {values}) AS v(label, pend)) g "
+        "ON c.opened <= g.pend AND (c.decided IS NULL OR c.decided > g.pend) "
+        f"{_where(w)} GROUP BY ALL", sp + gp + p)
+    df["first"] = first
+    df = _complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
+    nt = pd.to_numeric(df.get("no_target", pd.Series(0, index=df.index))).fillna(0).astype(int)
+    df["note"] = pd.Series(
+        np.where(nt > 0, [f"{k} åbne sager uden servicemål er ikke talt med" for k in nt], None), index=df.index,
+        dtype=object)
+    df = df.drop(columns=[c for c in ["no_target"] if c in df])
+    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
+    return df
+
+
+def _audit_error_share(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("audits", "audit_date")
+    df = q.run(
+        f"WITH per_case AS (SELECT {q.groups('audits')}, {q.label('audit_date')} AS period, audit_id, "
+        "bool_or(result = 'fejl') AS has_error, bool_or(result IN ('ok', 'fejl')) AS judged, "
+        f"min(audit_date) AS first FROM audits {_where(w)} GROUP BY ALL) "
+        "SELECT forvaltning, unit, area, period, count(*) FILTER (WHERE has_error) AS numerator, "
+        "count(*) FILTER (WHERE judged) AS denominator, min(first) AS first FROM per_case GROUP BY ALL", p)
+    df = _complete(df, q, {"numerator": 0, "denominator": 0})
+    return _share_values(df, ind, q.conf)
+
+
+def _audit_item_error_share(q: Query, ind: str) -> pd.DataFrame:
+    return _simple_share(q, ind, "audits", "audit_date", "result = 'fejl'", "result IN ('ok', 'fejl')",
+                         subgroup="item", totals=True)
+
+
+def _inquiries_received(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("inquiries", "received")
+    df = q.run(
+        f"SELECT {q.groups('inquiries')}, {q.label('received')} AS period, category AS subgroup, "
+        f"count(*) AS numerator, min(received) AS first FROM inquiries {_where(w)} GROUP BY ALL", p)
+    df = _complete(df, q, {"numerator": 0})
+    df = _add_totals(df, cols=("numerator",))
+    df["denominator"] = np.nan
+    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
+    return df
+
+
+def _inquiry_criticism_share(q: Query, ind: str) -> pd.DataFrame:
+    return _simple_share(q, ind, "inquiries", "closed", "criticism IS TRUE", "TRUE")
+
+
+def _labelled_share(q: Query, ind: str, raw: pd.DataFrame) -> pd.DataFrame:
+    """Place rows labelled with their own period (``label``) into the requested grain; sum and compute shares."""
+    keys = ["forvaltning", "unit", "area", "subgroup"]
+    if raw.empty:
+        return _ensure_cols(raw.drop(columns=["label"]))
+    spans = {lab: periods.parse(lab) for lab in raw["label"].unique()}
+    hi = min(q.end, q.as_of)
+    keep = raw["label"].map(lambda lab: (q.start is None or spans[lab].start >= q.start) and spans[lab].start <= hi)
+    raw = raw[keep.to_numpy(dtype=bool)].copy()
+    raw["period"] = raw["label"].map(lambda lab: periods.fits(lab, q.period, q.biennium_start))
+    unfit = raw[raw["period"].isna()]
+    raw = raw[raw["period"].notna()]
+    raw["first"] = raw["label"].map(lambda lab: pd.Timestamp(spans[lab].start))
+    df = raw.groupby(keys + ["period"], dropna=False, sort=False).agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), first=("first", "min")).reset_index()
+    df = _complete(df, q, {"numerator": 0, "denominator": 0})
+    out = _share_values(df, ind, q.conf)
+    if len(unfit) and not out.empty:
+        n = len(unfit)
+        note = (f"{n} opgørelse(r) dækker mere end én {periods.PERIOD_NAMES_DA[q.period]} og er udeladt")
+        out["note"] = _join_notes(out["note"], pd.Series(note, index=out.index))
+    return out
+
+
+def _satisfaction_share(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("satisfaction", None)
+    raw = q.run(
+        f"SELECT {q.groups('satisfaction')}, NULL::VARCHAR AS subgroup, period AS label, "
+        f"sum(satisfied) AS numerator, sum(respondents) AS denominator FROM satisfaction {_where(w)} GROUP BY ALL", p)
+    return _labelled_share(q, ind, raw)
+
+
+def _municipal_reversal_share(q: Query, ind: str) -> pd.DataFrame:
+    w, p = q.filters("municipal_appeals", None)
+    raw = q.run(
+        f"SELECT {q.groups('municipal_appeals')}, municipality AS subgroup, year::VARCHAR AS label, "
+        "sum(changed + remitted) AS numerator, sum(upheld + changed + remitted) AS denominator "
+        f"FROM municipal_appeals {_where(w)} GROUP BY ALL", p)
+    return _labelled_share(q, ind, raw)
+
+
+_FUNCS = {
+    "complaints_received": _complaints_received,
+    "complaint_rate": _complaint_rate,
+    "complaint_upheld_share": _complaint_upheld_share,
+    "complaint_response_days_median": lambda q, i: _median(q, i, "complaints", "received", "closed"),
+    "appeal_reversal_share": lambda q, i: _appeal_share(q, i, contract.APPEAL_REVERSED),
+    "appeal_upheld_share": lambda q, i: _appeal_share(q, i, ("stadfæstet",)),
+    "processing_days_median": lambda q, i: _median(q, i, "cases", "opened", "decided"),
+    "service_target_share": _service_target_share,
+    "processing_days_km_median": _km_median,
+    "open_cases_over_target": _open_cases_over_target,
+    "audit_error_share": _audit_error_share,
+    "audit_item_error_share": _audit_item_error_share,
+    "inquiries_received": _inquiries_received,
+    "inquiry_criticism_share": _inquiry_criticism_share,
+    "satisfaction_share": _satisfaction_share,
+    "municipal_reversal_share": _municipal_reversal_share,
+}
+assert set(_FUNCS) == set(catalogue.IDS)
+
+
+# ---------------------------------------------------------------------------------------------------- public API
+def check_by(by) -> tuple[str, ...]:
+    """Normalise ``by``: a tuple/list of group columns, a comma string, or 'none'/''/None for no grouping."""
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        parts = [b.strip().casefold() for b in by.split(",") if b.strip()]
+    else:
+        parts = [str(b).strip().casefold() for b in by]
+    danish = {"enhed": "unit", "område": "area", "omraade": "area"}
+    parts = [danish.get(b, b) for b in parts]
+    if parts in ([], ["none"], ["ingen"]):
+        return ()
+    bad = [b for b in parts if b not in GROUP_COLUMNS]
+    if bad:
+        raise UserError(f"ukendt gruppering {', '.join(bad)}: vælg blandt forvaltning, unit, area eller none")
+    return tuple(g for g in GROUP_COLUMNS if g in parts)
+
+
+def check_where(where: dict | None) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for k, v in (where or {}).items():
+        col = {"enhed": "unit", "område": "area"}.get(str(k).casefold(), str(k).casefold())
+        if col not in GROUP_COLUMNS:
+            raise UserError(f"kan ikke filtrere på {k!r}: vælg blandt forvaltning, unit og area")
+        vals = [v] if isinstance(v, str) or not hasattr(v, "__iter__") else list(v)
+        out[col] = [str(x) for x in vals]
+    return out
+
+
+def check_indicators(indicators) -> list[str]:
+    if indicators is None:
+        return list(catalogue.IDS)
+    if isinstance(indicators, str):
+        indicators = [x.strip() for x in indicators.split(",") if x.strip()]
+    return [catalogue.get(i).id for i in indicators]
+
+
+def make_query(con, period="year", by=("forvaltning",), start=None, end=None, as_of=None, organisation=None,
+               where=None) -> Query:
+    """Validate the arguments of :func:`compute` and build its :class:`Query`."""
+    grain = periods.check_period(period)
+    as_of_d = _to_date(as_of, "as_of") or newest_date(con) or date.today()
+    start_d = _to_date(start, "start")
+    end_d = _to_date(end, "end") or as_of_d
+    if start_d is not None and start_d > end_d:
+        raise UserError(f"startdatoen {start_d} ligger efter slutdatoen {end_d}")
+    bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
+    conf = organisation.thresholds.conf if organisation is not None else 0.95
+    return Query(
+        con=con, period=grain, by=check_by(by), start=start_d, end=end_d, as_of=as_of_d, organisation=organisation,
+        where=check_where(where), biennium_start=bstart, conf=conf,
+        servicemaal=dict(organisation.servicemaal) if organisation is not None else {},
+    )
+
+
+def compute(con, indicators: list[str] | None = None, period: str = "year", by=("forvaltning",), start=None,
+            end=None, as_of=None, organisation: Organisation | None = None,
+            where: dict | None = None) -> pd.DataFrame:
+    """Compute indicators from the store; see the module docstring for the table returned."""
+    ids = check_indicators(indicators)
+    q = make_query(con, period, by, start, end, as_of, organisation, where)
+    frames = []
+    for ind in ids:
+        df = _FUNCS[ind](q, ind)
+        df = _ensure_cols(df)
+        for c in ("value", "ci_low", "ci_high"):
+            if c not in df:
+                df[c] = np.nan
+        df["indicator"] = ind
+        frames.append(df)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
+        return _types(out)
+    out = pd.concat(frames, ignore_index=True)
+    out = targets_mod.apply(out, organisation, q.period)
+    return _sort(_types(out[OUTPUT_COLUMNS].copy()), ids)
+
+
+def _types(out: pd.DataFrame) -> pd.DataFrame:
+    for c in ("numerator", "denominator"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
+    for c in ("value", "ci_low", "ci_high", "target_low", "target_high"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    for c in ("indicator", "period", "forvaltning", "unit", "area", "subgroup", "status", "note"):
+        s = out[c].astype(object)
+        out[c] = s.where(s.notna(), None)
+    return out
+
+
+def _sort(out: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    order = {i: k for k, i in enumerate(ids)}
+    key = pd.DataFrame({
+        "i": out["indicator"].map(order),
+        "f": out["forvaltning"].fillna(""),
+        "u": out["unit"].fillna(""),
+        "a": out["area"].fillna(""),
+        "s0": out["subgroup"].notna(),
+        "s": out["subgroup"].fillna(""),
+        "p": out["period"].map(lambda x: periods.sort_key(x) if x else (date.min, date.min)),
+    })
+    idx = key.sort_values(["i", "f", "u", "a", "s0", "s", "p"], kind="stable").index
+    return out.loc[idx].reset_index(drop=True)

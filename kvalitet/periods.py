@@ -1,0 +1,202 @@
+"""Period labels and bucketing: ``month`` 2024-01, ``quarter`` 2024Q1, ``half`` 2024H1, ``year`` 2024,
+``biennium`` 2023-2024.
+
+A biennium starts in an odd year (2023-2024) unless the organisation file says ``biennium_start: even``
+(2024-2025). The same labels are produced three ways, and the tests check that they agree:
+
+* :func:`label_sql` — a DuckDB SQL expression for a DATE column (the indicator engine buckets in SQL);
+* :func:`label_of` — the label of one Python date;
+* :func:`bounds` — the first and last day of a labelled period (and :func:`parse` for any label, including
+  the period labels of the satisfaction table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .errors import UserError
+
+PERIODS = ("month", "quarter", "half", "year", "biennium")
+
+#: Danish name of each period grain (for headers and messages).
+PERIOD_NAMES_DA = {
+    "month": "måned",
+    "quarter": "kvartal",
+    "half": "halvår",
+    "year": "år",
+    "biennium": "toårsperiode",
+}
+
+#: Danish words accepted on the command line, mapped to the grain.
+_ALIASES = {
+    "måned": "month",
+    "maaned": "month",
+    "kvartal": "quarter",
+    "halvår": "half",
+    "halvaar": "half",
+    "år": "year",
+    "aar": "year",
+    "toår": "biennium",
+    "toårsperiode": "biennium",
+}
+
+#: Number of months in each grain.
+MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12, "biennium": 24}
+
+
+def check_period(period: str) -> str:
+    """The canonical grain for ``period`` (English or Danish name); a wrong name raises UserError."""
+    p = str(period).strip().casefold()
+    p = _ALIASES.get(p, p)
+    if p not in PERIODS:
+        raise UserError(
+            f"ukendt periode {period!r}: vælg en af month (måned), quarter (kvartal), half (halvår), year (år) "
+            "eller biennium (toårsperiode)"
+        )
+    return p
+
+
+def check_biennium_start(biennium_start: str | None) -> str:
+    b = (biennium_start or "odd").strip().casefold()
+    b = {"ulige": "odd", "lige": "even"}.get(b, b)
+    if b not in ("odd", "even"):
+        raise UserError(f"biennium_start skal være 'odd' (ulige) eller 'even' (lige), ikke {biennium_start!r}")
+    return b
+
+
+def _biennium_first(year: int, biennium_start: str) -> int:
+    parity = 1 if check_biennium_start(biennium_start) == "odd" else 0
+    return year if year % 2 == parity else year - 1
+
+
+def label_of(d: date, period: str, biennium_start: str = "odd") -> str:
+    """The label of the period of grain ``period`` that contains the date ``d``."""
+    period = check_period(period)
+    if period == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    if period == "quarter":
+        return f"{d.year:04d}Q{(d.month - 1) // 3 + 1}"
+    if period == "half":
+        return f"{d.year:04d}H{1 if d.month <= 6 else 2}"
+    if period == "year":
+        return f"{d.year:04d}"
+    first = _biennium_first(d.year, biennium_start)
+    return f"{first:04d}-{first + 1:04d}"
+
+
+def label_sql(column: str, period: str, biennium_start: str = "odd") -> str:
+    """A DuckDB expression giving the period label of the DATE expression ``column``."""
+    period = check_period(period)
+    y = f"year({column})"
+    if period == "month":
+        return f"strftime({column}, '%Y-%m')"
+    if period == "quarter":
+        return f"({y}::VARCHAR || 'Q' || quarter({column})::VARCHAR)"
+    if period == "half":
+        return f"({y}::VARCHAR || CASE WHEN month({column}) <= 6 THEN 'H1' ELSE 'H2' END)"
+    if period == "year":
+        return f"{y}::VARCHAR"
+    parity = 1 if check_biennium_start(biennium_start) == "odd" else 0
+    first = f"(CASE WHEN {y} % 2 = {parity} THEN {y} ELSE {y} - 1 END)"
+    return f"({first}::VARCHAR || '-' || ({first} + 1)::VARCHAR)"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A labelled period: its grain, label and first and last day."""
+
+    grain: str
+    label: str
+    start: date
+    end: date
+
+
+_PATTERNS = (
+    ("month", re.compile(r"^(\d{4})-(\d{2})$")),
+    ("quarter", re.compile(r"^(\d{4})Q([1-4])$")),
+    ("half", re.compile(r"^(\d{4})H([12])$")),
+    ("year", re.compile(r"^(\d{4})$")),
+    ("biennium", re.compile(r"^(\d{4})-(\d{4})$")),
+)
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def parse(label: str) -> Period:
+    """The period of any label (``2024-01``, ``2024Q1``, ``2024H1``, ``2024``, ``2023-2024``)."""
+    text = str(label).strip().upper()
+    for grain, pat in _PATTERNS:
+        m = pat.match(text)
+        if not m:
+            continue
+        y = int(m.group(1))
+        if grain == "month":
+            mo = int(m.group(2))
+            if 1 <= mo <= 12:
+                return Period(grain, text, date(y, mo, 1), _month_end(y, mo))
+        elif grain == "quarter":
+            q = int(m.group(2))
+            return Period(grain, text, date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+        elif grain == "half":
+            h = int(m.group(2))
+            return Period(grain, text, date(y, 6 * h - 5, 1), _month_end(y, 6 * h))
+        elif grain == "year":
+            return Period(grain, text, date(y, 1, 1), date(y, 12, 31))
+        else:
+            y2 = int(m.group(2))
+            if y2 == y + 1:
+                return Period(grain, text, date(y, 1, 1), date(y2, 12, 31))
+    raise ValueError(f"{label!r} er ikke en periode (2024-01, 2024Q1, 2024H1, 2024 eller 2023-2024)")
+
+
+def bounds(label: str) -> tuple[date, date]:
+    """First and last day of the labelled period."""
+    p = parse(label)
+    return p.start, p.end
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def period_start(d: date, period: str, biennium_start: str = "odd") -> date:
+    """First day of the period that contains ``d``."""
+    return parse(label_of(d, period, biennium_start)).start
+
+
+def periods_between(start: date, end: date, period: str, biennium_start: str = "odd") -> list[Period]:
+    """Every period of grain ``period`` that overlaps [start, end], in order."""
+    period = check_period(period)
+    if end < start:
+        return []
+    out = []
+    cur = period_start(start, period, biennium_start)
+    while cur <= end:
+        p = parse(label_of(cur, period, biennium_start))
+        out.append(p)
+        cur = _add_months(cur, MONTHS[period])
+    return out
+
+
+def fits(label: str, period: str, biennium_start: str = "odd") -> str | None:
+    """The label of grain ``period`` that wholly contains the labelled period ``label``, or None.
+
+    Used for tables whose records carry a period rather than a date (satisfaction surveys, Danmarkskort years):
+    a half-year survey fits a year, but a year survey does not fit a quarter.
+    """
+    p = parse(label)
+    a = label_of(p.start, period, biennium_start)
+    b = label_of(p.end, period, biennium_start)
+    return a if a == b else None
+
+
+def sort_key(label: str) -> tuple:
+    """Chronological sort key of a label."""
+    p = parse(label)
+    return (p.start, p.end)

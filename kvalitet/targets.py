@@ -1,0 +1,144 @@
+"""Targets and statuses: each indicator row gets ``target_low``, ``target_high`` and a Danish ``status``.
+
+Targets come from the organisation file (``targets:``; schema in :class:`kvalitet.organisation.Targets`) with these
+defaults:
+
+* ``appeal_upheld_share``: 80–85 % (Beskæftigelsesankenævnets måltal for stadfæstelsesprocenten);
+* ``audit_error_share`` and ``audit_item_error_share``: at most the audit threshold, ``thresholds.audit_error_share``
+  (default 25 %), judged with :func:`kvalitet.stats.threshold_status`;
+* every other indicator: no target, unless the organisation file gives one (in general, ``per_forvaltning`` or
+  ``per_area``). Count targets (måltal for antal klager etc.) are per year and scaled to the period length.
+
+Status words (Danish, what a reader sees):
+
+``opfyldt``               the value lies within the target (≥ low and ≤ high);
+``over målet``            above ``high`` (the estimate; the confidence interval reaches back under it);
+``sikkert over målet``    the lower confidence limit is above ``high`` too;
+``under målet``           below ``low``;  ``sikkert under målet``: the upper confidence limit is below ``low`` too;
+``under tærsklen`` / ``over tærsklen`` / ``sikkert over tærsklen``   the audit threshold (threshold_status);
+``intet mål``             no target for this row;
+``ingen data``            no value (zero denominator or nothing to compute).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import catalogue, periods
+from .organisation import Band, Organisation, Targets, Thresholds
+from .stats import threshold_status
+
+STATUS_MET = "opfyldt"
+STATUS_OVER = "over målet"
+STATUS_SURELY_OVER = "sikkert over målet"
+STATUS_UNDER = "under målet"
+STATUS_SURELY_UNDER = "sikkert under målet"
+STATUS_TH_UNDER = "under tærsklen"
+STATUS_TH_OVER = "over tærsklen"
+STATUS_TH_SURELY_OVER = "sikkert over tærsklen"
+STATUS_NO_TARGET = "intet mål"
+STATUS_NO_DATA = "ingen data"
+
+STATUSES = (STATUS_MET, STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SURELY_UNDER, STATUS_TH_UNDER,
+            STATUS_TH_OVER, STATUS_TH_SURELY_OVER, STATUS_NO_TARGET, STATUS_NO_DATA)
+
+#: statuses that signal a problem (used by the risk tiers)
+BAD_STATUSES = (STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SURELY_UNDER, STATUS_TH_OVER,
+                STATUS_TH_SURELY_OVER)
+
+#: indicators judged against the audit threshold with threshold_status
+THRESHOLD_INDICATORS = ("audit_error_share", "audit_item_error_share")
+
+_TH_WORDS = {"under": STATUS_TH_UNDER, "over": STATUS_TH_OVER, "sikkert over": STATUS_TH_SURELY_OVER,
+             "ingen data": STATUS_NO_DATA}
+
+
+def _settings(organisation: Organisation | None) -> tuple[Targets, Thresholds]:
+    if organisation is None:
+        return Targets(), Thresholds()
+    return organisation.targets, organisation.thresholds
+
+
+def target_for(indicator_id: str, forvaltning=None, area=None, organisation: Organisation | None = None,
+               period: str = "year") -> tuple[float | None, float | None]:
+    """(low, high) for one row: the area override, else the forvaltning override, else the general target.
+
+    Count targets are per year and scaled to the period (months/12).
+    """
+    targets, thresholds = _settings(organisation)
+    t = targets.for_indicator(indicator_id)
+    band: Band | None = t
+    if t is not None:
+        if area is not None and isinstance(area, str) and area in t.per_area:
+            band = t.per_area[area]
+        elif forvaltning is not None and isinstance(forvaltning, str) and forvaltning in t.per_forvaltning:
+            band = t.per_forvaltning[forvaltning]
+    low = band.low if band is not None else None
+    high = band.high if band is not None else None
+    if indicator_id in THRESHOLD_INDICATORS and high is None and low is None:
+        high = thresholds.audit_error_share
+    if low is None and high is None:
+        return None, None
+    if catalogue.get(indicator_id).unit == catalogue.UNIT_COUNT:
+        f = periods.MONTHS[periods.check_period(period)] / 12.0
+        low = None if low is None else low * f
+        high = None if high is None else high * f
+    return low, high
+
+
+def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period: str = "year") -> pd.DataFrame:
+    """Add ``target_low``, ``target_high`` and ``status`` to a tidy indicator frame and return it."""
+    _, thresholds = _settings(organisation)
+    n = len(frame)
+    low = np.full(n, np.nan)
+    high = np.full(n, np.nan)
+    if n == 0:
+        frame["target_low"] = low
+        frame["target_high"] = high
+        frame["status"] = pd.Series([], dtype=object)
+        return frame
+    keys = frame[["indicator", "forvaltning", "area"]].astype(object).where(frame[["indicator", "forvaltning",
+                                                                                   "area"]].notna(), None)
+    cache: dict = {}
+    for i, (ind, fv, ar) in enumerate(keys.itertuples(index=False, name=None)):
+        k = (ind, fv, ar)
+        if k not in cache:
+            cache[k] = target_for(ind, fv, ar, organisation, period)
+        lo, hi = cache[k]
+        low[i] = np.nan if lo is None else lo
+        high[i] = np.nan if hi is None else hi
+    # explicit per-row targets (servicemål tiers) set by the engine win
+    if "_target_low" in frame:
+        extra = pd.to_numeric(frame["_target_low"], errors="coerce").to_numpy(dtype=float)
+        low = np.where(np.isnan(extra), low, extra)
+    value = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
+    ci_low = pd.to_numeric(frame["ci_low"], errors="coerce").to_numpy(dtype=float)
+    ci_high = pd.to_numeric(frame["ci_high"], errors="coerce").to_numpy(dtype=float)
+    ci_low_c = np.where(np.isnan(ci_low), value, ci_low)
+    ci_high_c = np.where(np.isnan(ci_high), value, ci_high)
+    status = np.full(n, STATUS_NO_TARGET, dtype=object)
+    has = ~np.isnan(low) | ~np.isnan(high)
+    with np.errstate(invalid="ignore"):
+        over = ~np.isnan(high) & (value > high)
+        under = ~np.isnan(low) & (value < low)
+        status[has] = STATUS_MET
+        status[over] = STATUS_OVER
+        status[over & (ci_low_c > high)] = STATUS_SURELY_OVER
+        status[under] = STATUS_UNDER
+        status[under & (ci_high_c < low)] = STATUS_SURELY_UNDER
+    th = frame["indicator"].isin(THRESHOLD_INDICATORS).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
+    if th.any():
+        num = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
+        den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
+        for h in np.unique(high[th]):
+            sel = th & (high == h)
+            res = threshold_status(num[sel], den[sel], threshold=float(h), conf=thresholds.conf)
+            status[sel] = [_TH_WORDS[str(w)] for w in np.atleast_1d(res)]
+    status[np.isnan(value)] = STATUS_NO_DATA
+    frame["target_low"] = low
+    frame["target_high"] = high
+    frame["status"] = status
+    if "_target_low" in frame:
+        frame = frame.drop(columns="_target_low")
+    return frame
