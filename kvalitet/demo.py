@@ -39,14 +39,14 @@ class ExportStyle:
 STYLES: dict[str, ExportStyle] = {
     "complaints": ExportStyle("klager.csv", date_format="%d-%m-%Y"),
     "decisions": ExportStyle("afgørelser.csv", encoding="utf-8-sig", thousands_dot=True),
-    "appeals": ExportStyle("ankesager.xlsx"),
+    "appeals": ExportStyle("ankesager.csv", encoding="utf-8-sig", date_format="%d.%m.%Y"),
     "cases": ExportStyle("cases.csv", danish_headers=False, sep=",", encoding="utf-8", date_format="%Y-%m-%d"),
     "audits": ExportStyle("stikprøver.csv", date_format="%d.%m.%Y"),
-    "inquiries": ExportStyle("henvendelser.xlsx"),
-    "satisfaction": ExportStyle("tilfredshed.csv", bools=("1", "0")),
+    "inquiries": ExportStyle("henvendelser.csv", bools=("1", "0")),
+    "satisfaction": ExportStyle("tilfredshed.xlsx"),
     "municipal_appeals": ExportStyle("danmarkskort.csv", sep=",", encoding="utf-8", date_format="%Y-%m-%d"),
     "recommendations": ExportStyle("anbefalinger.xlsx"),
-    "risk_assessments": ExportStyle("risikovurderinger.csv", bools=("true", "false")),
+    "risk_assessments": ExportStyle("risikovurderinger.csv", bools=("true", "false"), encoding="utf-8"),
 }
 
 

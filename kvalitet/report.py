@@ -236,7 +236,7 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
     body = body.replace("</head>", STYLE + "</head>", 1)
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banners, body, count=1)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
-    body = body.replace('<html>', '<html lang="da">', 1)
+    body = re.sub(r"<html[^>]*>", '<html lang="da">', body, count=1)
     target.write_text(body, encoding="utf-8")
 
 
