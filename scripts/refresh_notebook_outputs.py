@@ -1,0 +1,56 @@
+"""Refresh the stored outputs of the notebooks' checked cells (tag ``nbval-check-output``) from the demo database.
+
+nbval (`make test`) compares those cells' outputs with what the notebook gives when run again on the demo data, so
+after an intended change to a checked cell's output, run this and commit the notebooks:
+
+    .venv/bin/python scripts/refresh_notebook_outputs.py
+
+Only tagged cells keep outputs; everything else is stripped, so the notebooks stay small and diffable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK_TAG = "nbval-check-output"
+
+
+def strip(nb) -> None:
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        if CHECK_TAG not in cell.metadata.get("tags", []):
+            cell.outputs = []
+            cell.execution_count = None  # nbval needs the count only on cells whose outputs it compares
+    nb.metadata.pop("papermill", None)
+
+
+def main(names: list[str]) -> None:
+    sys.path.insert(0, str(ROOT))
+    from kvalitet.demo import build_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        build_demo(db=db, organisation=ROOT / "parameters" / "organisation.yaml")
+        os.environ["KVALITET_DB"] = str(db)
+        os.environ["KVALITET_ORGANISATION"] = str(ROOT / "parameters" / "organisation.yaml")
+        paths = [ROOT / "notebooks" / f"{n}.ipynb" for n in names] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            NotebookClient(nb, kernel_name="python3", timeout=600,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            strip(nb)
+            nbformat.write(nb, path)
+            print(f"refreshed {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
