@@ -336,3 +336,82 @@ def header_map(table: Table) -> dict[str, str]:
         for name in col.accepted_names:
             out[normalise_header(name)] = col.name
     return out
+
+
+_TYPE_DOC = {
+    "id": "id", "pii": "personnummer → pseudonym", "code": "forvaltningskode", "text": "tekst", "category": "kategori",
+    "date": "dato", "month": "måned", "period": "periode", "int": "heltal", "bool": "ja/nej",
+}
+
+
+def markdown() -> str:
+    """The contract as Markdown (docs/datakontrakt.md is this text; a test keeps them in step)."""
+    out = [
+        "# Datakontrakten",
+        "",
+        "Hvilke filer `kvalitet ingest` tager imod, og hvordan hver række kontrolleres. Genereret fra "
+        "`kvalitet/contract.py` med `python -m kvalitet.contract > docs/datakontrakt.md`; ret kontrakten dér, ikke her.",
+        "",
+        "## Filer",
+        "",
+        "- CSV (UTF-8 med eller uden BOM, eller Windows-1252; adskilt med `;`, `,` eller tabulator) eller XLSX "
+        "(første ark, overskrifter i første række).",
+        "- Tabellen angives med `--table` eller af filnavnet: det kanoniske eller danske navn, evt. efterfulgt af "
+        "`_`, `-`, mellemrum eller et tal (`klager.csv`, `klager_2024.xlsx`, `afgoerelser.csv`).",
+        "- Kolonnenavne: det kanoniske navn eller det danske alias; store/små bogstaver og mellemrum omkring er "
+        "ligegyldige. Kolonner uden for kontrakten indlæses ikke (det siges i udskriften).",
+        "- Datoer: `ÅÅÅÅ-MM-DD`, `DD-MM-ÅÅÅÅ` eller `DD.MM.ÅÅÅÅ` (et klokkeslæt efter datoen ignoreres); måneder "
+        "`ÅÅÅÅ-MM`; tal med tusindtalspunktum (`1.234`) eller decimalkomma (`12,0`, kun hele tal); "
+        "ja/nej-værdier som `ja/nej`, `true/false` eller `1/0`. Tomme linjer er ikke datarækker.",
+        "",
+        "## Filregler: hele filen afvises, intet indlæses",
+        "",
+        "- krævede kolonner mangler (meddelelsen nævner dem og de aliaser, der også accepteres);",
+        "- filen kan ikke læses (ukendt filtype, binær, forkert tegnsæt, ødelagt XLSX);",
+        "- filen er tom eller har kun en overskriftsrække;",
+        "- tabellen kan ikke bestemmes (ukendt filnavn og intet `--table`);",
+        "- samme kolonne står to gange.",
+        "",
+        "## Rækkeregler: rækken sættes i karantæne med en dansk begrundelse, resten indlæses",
+        "",
+    ]
+    out += [f"- {r};" for r in ROW_RULES_DA[:-1]] + [f"- {ROW_RULES_DA[-1]}.", ""]
+    out += [
+        "Identiske kopier af en række slås sammen til én og tælles som dubletter. En række med for få eller for "
+        "mange felter sættes i karantæne. For hver fil gælder: læst = indsat + opdateret + uændret + dubletter + "
+        "karantæne.",
+        "",
+        "Personnumre: kolonnen `citizen_id` erstattes altid af et pseudonym (nøglet hash); et id, der indeholder "
+        "et CPR-nummer, erstattes som helhed af et pseudonym; i al anden tekst erstattes CPR-numre af `[CPR]`. "
+        "Et CPR-nummer når aldrig databasen, karantænen, en udskrift eller en fejlmeddelelse.",
+        "",
+        "## Tabellerne",
+        "",
+    ]
+    for t in TABLES.values():
+        out += [f"### {t.name} ({t.danish})", "", t.description, "", f"Nøgle: {', '.join(t.key)}.", "",
+                "| kolonne | alias | type | krævet | tilladte værdier |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            allowed = ", ".join(c.categories)
+            if c.min_value is not None or c.max_value is not None:
+                lo = "" if c.min_value is None else f"≥ {c.min_value}"
+                hi = "" if c.max_value is None else f"≤ {c.max_value}"
+                allowed = " og ".join(x for x in (lo, hi) if x)
+            if c.calendar_year:
+                allowed += ", ikke efter opgørelsesåret"
+            out.append(f"| {c.name} | {', '.join(c.aliases) or '—'} | {_TYPE_DOC[c.type]} | "
+                       f"{'ja' if c.required else ''} | {allowed} |")
+        rules = []
+        rules += [f"`{r.later}` må ikke ligge før `{r.earlier}`" for r in t.order_rules]
+        rules += [f"`{c}` skal være udfyldt, når `{k}` er" for c, k in t.required_when]
+        rules += [f"`{a}` må ikke være større end `{b}`" for a, b in t.not_greater]
+        rules += [f"`{tot}` skal, hvis udfyldt, være summen af {', '.join(f'`{p}`' for p in parts)}"
+                  for tot, parts in t.sum_rules]
+        if rules:
+            out += ["", "Regler på tværs af kolonner: " + "; ".join(rules) + "."]
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown(), end="")

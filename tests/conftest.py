@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+#: real published figures copied from shared/data/public (see tests/data/public/README.md)
+PUBLIC = ROOT / "tests" / "data" / "public"
 AS_OF = date(2024, 12, 31)
 
 

@@ -14,7 +14,7 @@ from kvalitet import catalogue, indicators, organisation, periods, store
 from kvalitet.errors import UserError
 from kvalitet.indicators import OUTPUT_COLUMNS, compute
 
-from conftest import SHARED, write_csv
+from conftest import PUBLIC, write_csv
 
 COLS = {
     "complaints": ["complaint_id", "forvaltning", "unit", "area", "received", "closed", "kind", "outcome"],
@@ -409,7 +409,7 @@ def test_ankestyrelsen_worked_example_through_ingest(tmp_path, org_file):
     from kvalitet.ingest import ingest_file
     from kvalitet.pii import Pseudonymiser
 
-    ex = pd.read_csv(SHARED / "data" / "public" / "ast_official_worked_example.csv").iloc[0]
+    ex = pd.read_csv(PUBLIC / "ast_official_worked_example.csv").iloc[0]
     counts = {"hjemvist": int(ex.n_hjemvist), "ændret": int(ex.n_aendret), "stadfæstet": int(ex.n_stadfaestet),
               "afvist": 7}  # dismissed appeals do not count
     rows, k = [], 0
