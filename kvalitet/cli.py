@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import UserError
+from .pii import scrub_text
 
 
 def _date_arg(text: str) -> date:
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
-        print(f"fejl: {exc}", file=sys.stderr)
+        print(f"fejl: {scrub_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("afbrudt", file=sys.stderr)

@@ -19,7 +19,7 @@ import pandas as pd
 from . import contract, readers, store
 from .errors import FileRefused, UserError
 from .organisation import Organisation
-from .pii import Pseudonymiser
+from .pii import Pseudonymiser, scrub_text
 from .validate import validate
 
 
@@ -49,6 +49,10 @@ class IngestResult:
         return 1 if self.quarantined else 0
 
     def line(self) -> str:
+        """The printed line (CPR-like numbers in file names or messages masked)."""
+        return scrub_text(self._line())
+
+    def _line(self) -> str:
         if self.refused:
             return f"AFVIST {self.refused}"
         text = (
@@ -141,7 +145,8 @@ def ingest_file(
     try:
         result.inserted, result.updated, result.unchanged = store.upsert(con, t, v.valid)
         if len(v.quarantine):
-            q = v.quarantine.assign(table=t.name, source_file=p.name, source_sha256=digest, loaded_at=now)
+            q = v.quarantine.assign(table=t.name, source_file=scrub_text(p.name), source_sha256=digest,
+                                    loaded_at=now)
             con.register("_q_df", q)
             con.execute(
                 'INSERT INTO quarantine SELECT q."table", q.source_file, q.source_sha256, q.row_number, q.columns, '
@@ -151,7 +156,7 @@ def ingest_file(
             con.unregister("_q_df")
         con.execute(
             "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [p.name, digest, t.name, result.rows_read, result.inserted, result.updated, result.unchanged,
+            [scrub_text(p.name), digest, t.name, result.rows_read, result.inserted, result.updated, result.unchanged,
              result.duplicates, result.quarantined, as_of, now],
         )
         con.execute("COMMIT")

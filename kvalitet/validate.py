@@ -353,8 +353,8 @@ def validate(
 
     # 5. Quarantine records with the raw row (CPR masked, pseudonyms for identifiers).
     q_idx = sorted(reasons.texts)
-    raw_cols = [(header_of[c.name], safe[c.name]) for c in table.columns if c.name in header_of]
-    raw_cols += [(label, ignored_safe[label]) for label in ignored]
+    raw_cols = [(scrub_text(header_of[c.name]), safe[c.name]) for c in table.columns if c.name in header_of]
+    raw_cols += [(scrub_text(label), ignored_safe[label]) for label in ignored]
     q_records = []
     for i in q_idx:
         raw_row = {label: (None if s.iat[i] is None else str(s.iat[i])) for label, s in raw_cols}
@@ -383,7 +383,7 @@ def validate(
         quarantine=quarantine,
         duplicates_collapsed=duplicates_collapsed,
         rows_read=raw.rows_read,
-        ignored_columns=[raw.headers[list(raw.data.columns).index(lb)] or lb for lb in ignored],
+        ignored_columns=[scrub_text(raw.headers[list(raw.data.columns).index(lb)] or lb) for lb in ignored],
         header_of=header_of,
     )
 

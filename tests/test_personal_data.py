@@ -67,7 +67,7 @@ def test_files_full_of_cpr_numbers_leave_no_trace(tmp_path, capsys, org_file):
     f = write_csv(tmp_path / "klager.csv", header, rows)
     f2 = tmp_path / "klager_kort.csv"  # ragged rows and a refused file
     f2.write_text(";".join(header) + f"\nK7;SOF;{CPRS[0]}\n", encoding="utf-8")
-    f3 = write_csv(tmp_path / f"sager.csv", ["sag_id"], [[CPRS[1]]])
+    f3 = write_csv(tmp_path / f"sager_{CPRS[2]}.csv", ["sag_id", f"note {CPRS[3]}"], [[CPRS[1], "x"]])
     code = main(["ingest", str(f), str(f2), str(f3), "--db", str(db), "--organisation", str(org_file),
                  "--as-of", "2024-12-31"])
     out, err = capsys.readouterr()
