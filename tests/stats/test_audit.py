@@ -5,10 +5,7 @@ Wilson limits from R binom::binom.confint / PHEindicatormethods (via tests/stats
 """
 from __future__ import annotations
 
-import importlib
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -17,19 +14,8 @@ import pytest
 REFS = Path(__file__).parent / "refs"
 
 
-def _load(name):
-    try:
-        return importlib.import_module(f"kvalitet.stats.{name}")
-    except ImportError:
-        pkg_name = "_kvalitet_stats_bypath"
-        if pkg_name not in sys.modules:
-            pkg = types.ModuleType(pkg_name)
-            pkg.__path__ = [str(Path(__file__).parents[2] / "kvalitet" / "stats")]
-            sys.modules[pkg_name] = pkg
-        return importlib.import_module(f"{pkg_name}.{name}")
 
-
-au = _load("audit")
+from kvalitet.stats import audit as au
 audit_sample_size, threshold_status = au.audit_sample_size, au.threshold_status
 
 

@@ -1,9 +1,7 @@
 """Tests for kvalitet.stats.funnel against PHEindicatormethods and FunnelPlotR reference values (tests/stats/refs/)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +13,8 @@ PHE = REFS / "pheindicatormethods"
 FPR = REFS / "funnelplotr"
 
 
-def _load_funnel():
-    try:
-        from kvalitet.stats import funnel  # noqa: PLC0415
 
-        return funnel
-    except ImportError:  # other stats modules not written yet: load the file by path
-        path = Path(__file__).parents[2] / "kvalitet" / "stats" / "funnel.py"
-        spec = importlib.util.spec_from_file_location("kvalitet_stats_funnel_bypath", path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        return mod
-
-
-funnel = _load_funnel()
+from kvalitet.stats import funnel  # noqa: E402
 funnel_limits = funnel.funnel_limits
 funnel_outliers = funnel.funnel_outliers
 

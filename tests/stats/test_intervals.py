@@ -8,13 +8,9 @@ References (copied into tests/stats/refs/, provenance in each README):
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import math
-import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
@@ -28,20 +24,8 @@ PHE = REFS / "pheindicatormethods"
 SM = json.loads((REFS / "statsmodels" / "statsmodels_proportion_vectors.json").read_text())
 
 
-def _load(name):
-    """Import kvalitet.stats.<name>; if the package __init__ cannot import yet (other modules missing), load by path."""
-    try:
-        return importlib.import_module(f"kvalitet.stats.{name}")
-    except ImportError:
-        pkg_name = "_kvalitet_stats_bypath"
-        if pkg_name not in sys.modules:
-            pkg = types.ModuleType(pkg_name)
-            pkg.__path__ = [str(Path(__file__).parents[2] / "kvalitet" / "stats")]
-            sys.modules[pkg_name] = pkg
-        return importlib.import_module(f"{pkg_name}.{name}")
 
-
-iv = _load("intervals")
+from kvalitet.stats import intervals as iv
 wilson_ci, poisson_ci = iv.wilson_ci, iv.poisson_ci
 
 RTOL = 1e-6

@@ -1,9 +1,7 @@
 """Tests for kvalitet.stats.spc against qicharts2 and PowerBI-SPC golden reference values (tests/stats/refs/)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -18,21 +16,8 @@ QIC = REFS / "qicharts2"
 GOLD = REFS / "powerbi_spc_golden"
 
 
-def _load_spc():
-    try:
-        from kvalitet.stats import spc  # noqa: PLC0415
 
-        return spc
-    except ImportError:  # other stats modules not written yet: load the file by path
-        path = Path(__file__).parents[2] / "kvalitet" / "stats" / "spc.py"
-        spec = importlib.util.spec_from_file_location("kvalitet_stats_spc_bypath", path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        return mod
-
-
-spc = _load_spc()
+from kvalitet.stats import spc  # noqa: E402
 anhoej_rules = spc.anhoej_rules
 control_limits = spc.control_limits
 

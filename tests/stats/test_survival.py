@@ -14,29 +14,14 @@ References:
 """
 from __future__ import annotations
 
-import importlib
 import math
-import sys
-import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 
-def _load(name):
-    try:
-        return importlib.import_module(f"kvalitet.stats.{name}")
-    except ImportError:
-        pkg_name = "_kvalitet_stats_bypath"
-        if pkg_name not in sys.modules:
-            pkg = types.ModuleType(pkg_name)
-            pkg.__path__ = [str(Path(__file__).parents[2] / "kvalitet" / "stats")]
-            sys.modules[pkg_name] = pkg
-        return importlib.import_module(f"{pkg_name}.{name}")
 
-
-sv = _load("survival")
+from kvalitet.stats import survival as sv
 km_median, share_within = sv.km_median, sv.share_within
 Z95 = 1.959963984540054
 
