@@ -248,12 +248,18 @@ def _note_missing(df: pd.DataFrame, ind: str) -> None:
 
 
 def _join_notes(a: pd.Series, b: pd.Series) -> pd.Series:
-    a = a.astype(object).where(a.notna(), None)
-    b = b.astype(object).where(b.notna(), None)
-    out = []
-    for x, y in zip(a, b):
-        parts = [p for p in (x, y) if p]
-        out.append("; ".join(parts) if parts else None)
+    """``a; b`` row by row; a missing or empty note is left out (None when both are)."""
+    x = a.astype(object).to_numpy()
+    y = b.astype(object).to_numpy()
+    x_ok = pd.notna(x) & (x != "")
+    y_ok = pd.notna(y) & (y != "")
+    out = np.full(len(x), None, dtype=object)
+    out[x_ok] = x[x_ok]
+    only_y = y_ok & ~x_ok
+    out[only_y] = y[only_y]
+    both = x_ok & y_ok
+    if both.any():
+        out[both] = [f"{p}; {q}" for p, q in zip(x[both], y[both])]
     return pd.Series(out, index=a.index, dtype=object)
 
 
@@ -400,27 +406,175 @@ def _service_target_share(q: Query, ind: str) -> pd.DataFrame:
 
 def _km_median(q: Query, ind: str) -> pd.DataFrame:
     w, p = q.filters("cases", "opened")
-    df = q.run(
+    obs = "(decided IS NOT NULL AND decided <= ?)"
+    base = (
         f"SELECT {q.groups('cases')}, {q.label('opened')} AS period, "
-        "datediff('day', opened, CASE WHEN decided IS NOT NULL AND decided <= ? THEN decided ELSE ?::DATE END) "
-        "AS d, (decided IS NOT NULL AND decided <= ?) AS obs, count(*) AS n, min(opened) AS first "
-        f"FROM cases {_where(w)} GROUP BY ALL", [q.as_of, q.as_of, q.as_of] + p)
+        f"datediff('day', opened, CASE WHEN {obs} THEN decided ELSE ?::DATE END) AS d, {obs} AS obs, opened "
+        f"FROM cases {_where(w)}")
+    bp = [q.as_of, q.as_of, q.as_of] + p
+    h = "hash(forvaltning, unit, area, period)"
     keys = ["forvaltning", "unit", "area", "period"]
-    rows = []
-    if not df.empty:
-        first = df["first"].min()
-        for key, g in df.groupby(keys, dropna=False, sort=False):
-            n = g["n"].to_numpy(dtype=np.int64)
-            d = np.repeat(g["d"].to_numpy(dtype=float), n)
-            o = np.repeat(g["obs"].to_numpy(dtype=bool), n)
-            r = km_median(d, o, conf=q.conf)
-            hi = r.ci_high if np.isfinite(r.ci_high) else np.nan
-            rows.append((*key, r.events, r.n, r.median, r.ci_low, hi, r.note, first))
-    out = pd.DataFrame(rows, columns=keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "note",
-                                             "first"])
+    cols = keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "note", "first"]
+    # the groups (with a 64-bit hash of their key), then per group × duration the cases decided by the as-of date
+    # (events) and all cases, as numbers only, in the order of the hash and the duration
+    groups = q.run(f"SELECT forvaltning, unit, area, period, {h} AS h, min(opened) AS first FROM ({base}) "
+                   "GROUP BY ALL ORDER BY h", bp)
+    if groups.empty:
+        out = pd.DataFrame(columns=cols)
+    else:
+        gh = groups["h"].to_numpy(dtype=np.uint64)
+        rows = q.con.execute(
+            f"SELECT {h} AS h, d, count(*) FILTER (WHERE obs) AS ev, count(*) AS n FROM ({base}) GROUP BY ALL "
+            "ORDER BY h, d", bp).fetchnumpy()
+        if np.unique(gh).size == gh.size:
+            gid = np.searchsorted(gh, np.asarray(rows["h"], dtype=np.uint64))
+        else:  # two groups with the same hash (practically never): number the groups by their key instead
+            groups = groups.drop(columns="h").reset_index(drop=True)
+            found = q.run(
+                f"SELECT forvaltning, unit, area, period, d, count(*) FILTER (WHERE obs) AS ev, count(*) AS n "
+                f"FROM ({base}) GROUP BY ALL", bp)
+            numbered = groups[keys].astype(object).assign(_gid=np.arange(len(groups)))
+            found = found.astype({k: object for k in keys}).merge(numbered, on=keys, how="left")
+            order = np.lexsort((found["d"].to_numpy(), found["_gid"].to_numpy()))
+            rows = {c: found[c].to_numpy()[order] for c in ("d", "ev", "n")}
+            gid = found["_gid"].to_numpy(dtype=np.int64)[order]
+        first = groups["first"].min()
+        out = _km_groups(groups[keys].reset_index(drop=True), gid,
+                         np.asarray(rows["d"], dtype=float), np.asarray(rows["ev"], dtype=np.int64),
+                         np.asarray(rows["n"], dtype=np.int64), q.conf)
+        out["first"] = first
+        out = out[cols]
     out = _complete(out, q, {"numerator": 0, "denominator": 0})
     empty = pd.to_numeric(out["denominator"]).fillna(0) == 0
     out.loc[empty, "note"] = NO_VALUE_NOTES[ind]
+    return out
+
+
+def _segmented_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Cumulative sums restarting at each segment (contiguous ``values[start:start + length]``).
+
+    Each segment's sums are added in the same order as ``np.cumsum`` of that segment alone (the running sum plus
+    the next value), so the results are bit-for-bit those of a loop over the segments; the loop here runs over the
+    positions within a segment instead, for all segments at once.
+    """
+    out = np.array(values, dtype=float, copy=True)
+    if out.size == 0:
+        return out
+    order = np.argsort(-lengths, kind="stable")
+    lens = lengths[order]
+    sts = starts[order]
+    neg = -lens
+    for pos in range(1, int(lens[0])):
+        k = int(np.searchsorted(neg, -pos, side="left"))  # segments longer than pos
+        idx = sts[:k] + pos
+        out[idx] += out[idx - 1]
+    return out
+
+
+def _km_groups(uniques: pd.DataFrame, gid: np.ndarray, d: np.ndarray, ev: np.ndarray, n: np.ndarray,
+               conf: float) -> pd.DataFrame:
+    """Kaplan–Meier median and CI of every group (row ``g`` of ``uniques``).
+
+    Input: one element per group × duration, sorted by group (``gid``) and duration ``d``; ``ev`` cases decided
+    after ``d`` days (events), ``n`` cases with that duration (events and censored).
+    The same numbers, floating point operation for floating point operation, as :func:`kvalitet.stats.km_median`
+    on each group's cases (statsmodels ``SurvfuncRight``: product-limit estimate over the event times, Greenwood
+    standard errors, ``quantile(0.5)``, ``quantile_ci(0.5, method="log")``), computed for all groups at once.
+    """
+    from scipy.stats import norm
+
+    if (d < 0).any() or not np.isfinite(d).all():  # km_median raises the error that explains it
+        bad = np.flatnonzero((d < 0) | ~np.isfinite(d))[0]
+        km_median([d[bad]], [bool(ev[bad])], conf=conf)
+    ngroups = len(uniques)
+    g_n = np.bincount(gid, weights=n, minlength=ngroups).astype(np.int64)
+    g_ev = np.bincount(gid, weights=ev, minlength=ngroups).astype(np.int64)
+    g_tmax = d[np.cumsum(np.bincount(gid, minlength=ngroups)) - 1]  # the longest duration: each group's last
+    # at risk just before each time: the group's cases minus those with a shorter time (integers: exact)
+    csum = np.cumsum(n)
+    g_start_c = np.concatenate(([0], np.cumsum(g_n)[:-1]))
+    at_risk = g_n[gid] - (csum - n - g_start_c[gid])
+    # event times only (SurvfuncRight compresses to them)
+    keep = ev > 0
+    kg, kt, kd, kn = gid[keep], d[keep], ev[keep].astype(float), at_risk[keep]
+    k_len = np.bincount(kg, minlength=ngroups)
+    k_start = np.concatenate(([0], np.cumsum(k_len)[:-1]))
+    sp = 1 - kd / kn.astype(np.float64)
+    tiny = sp < 1e-16
+    sp[tiny] = 1e-16
+    sp = np.exp(_segmented_cumsum(np.log(sp), k_start, k_len))
+    sp[tiny] = 0
+    denom = np.clip(kn * (kn - kd), 1e-12, np.inf)
+    se = kd / denom.astype(np.float64)
+    se[(kn == kd) | (kn == 0)] = np.nan
+    se = np.sqrt(_segmented_cumsum(se, k_start, k_len))
+    locs = np.isfinite(se) | (sp != 0)
+    se[locs] *= sp[locs]
+    se[~locs] = np.nan
+    pos = np.arange(kg.size) - k_start[kg]
+    last = k_len - 1
+
+    def first_where(mask):
+        """Per group: position of the first element where mask holds, or -1."""
+        res = np.full(ngroups, -1, dtype=np.int64)
+        g, i = np.unique(kg[mask], return_index=True)
+        res[g] = pos[mask][i]
+        return res
+
+    def last_where(mask):
+        res = np.full(ngroups, -1, dtype=np.int64)
+        m = np.flatnonzero(mask)[::-1]
+        g, i = np.unique(kg[m], return_index=True)
+        res[g] = pos[m][i]
+        return res
+
+    has = g_ev > 0
+    median = np.full(ngroups, np.nan)
+    below = first_where(sp < 0.5)
+    ok = has & (below >= 0)
+    median[ok] = kt[k_start[ok] + below[ok]]
+    half = first_where(np.isclose(sp, 0.5, rtol=0.0, atol=1e-12))
+    ok = has & (half >= 0) & (half + 1 < k_len)
+    median[ok] = (kt[k_start[ok] + half[ok]] + kt[k_start[ok] + half[ok] + 1]) / 2.0
+    surv_min = np.full(ngroups, np.nan)
+    if kg.size:
+        surv_min[k_len > 0] = np.minimum.reduceat(sp, k_start[k_len > 0])
+    tr = norm.ppf(1 - (1.0 - conf) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(sp) - np.log(0.5)
+        r /= ((1 / sp) * se)
+        inside = np.abs(r) <= tr
+    lo_i, hi_i = first_where(inside), last_where(inside)
+    lo = np.full(ngroups, np.nan)
+    hi = np.full(ngroups, np.nan)
+    ok = has & (lo_i >= 0)
+    lo[ok] = kt[k_start[ok] + lo_i[ok]]
+    inf = ok & (hi_i == last)
+    fin = ok & (hi_i < last)
+    hi[inf] = np.inf
+    hi[fin] = kt[k_start[fin] + hi_i[fin] + 1]
+    notes = np.full(ngroups, None, dtype=object)
+    for g in np.flatnonzero(~has | np.isnan(median) | np.isinf(hi) | np.isnan(lo)):
+        if not has[g]:
+            notes[g] = "ingen afsluttede sager: medianen kan ikke beregnes (alle sager er stadig åbne)"
+            continue
+        parts = []
+        if np.isnan(median[g]):
+            parts.append(
+                f"medianen er ikke nået: mindst halvdelen af sagerne var stadig åbne ved sidste observation "
+                f"(t = {float(g_tmax[g]):g}; laveste Ŝ = {float(surv_min[g]):.3f})")
+        if np.isinf(hi[g]):
+            parts.append("øvre konfidensgrænse ikke nået inden for opfølgningstiden (uendelig; R viser NA)")
+        if np.isnan(lo[g]):
+            parts.append("konfidensinterval kan ikke beregnes (for få afsluttede sager omkring 50 %)")
+        notes[g] = "; ".join(parts) or None
+    out = uniques.reset_index(drop=True)
+    out["numerator"] = g_ev
+    out["denominator"] = g_n
+    out["value"] = median
+    out["ci_low"] = lo
+    out["ci_high"] = np.where(np.isfinite(hi), hi, np.nan)
+    out["note"] = notes
     return out
 
 
@@ -434,22 +588,57 @@ def _open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
     cols = ["forvaltning", "unit", "area", "period", "numerator", "denominator"]
     if not grid:
         return _ensure_cols(pd.DataFrame(columns=cols))
-    values = ", ".join("(?, ?)" for _ in grid)
-    gp = [x for g in grid for x in (g.label, min(g.end, q.as_of))]
+    # A case is open at the end of period i (pend_i, the as-of date for the last period) when opened <= pend_i <
+    # decided: for i in [a, b), a and b the first periods whose pend is on or after opened and decided. It is over
+    # its target there when also pend_i - opened > target: from c, the first period with pend >= opened + target + 1.
+    # Counting +1 at the first and -1 at the end of each case's span, the running sum over the periods gives the
+    # same counts as joining every case with every period end, in one pass over the cases.
+    n = len(grid)
+    k = periods.MONTHS[q.period]
+    s0, pend_last = grid[0].start, min(grid[-1].end, q.as_of)
+
+    def first_on_or_after(x: str) -> str:
+        idx = f"(((year({x}) - {s0.year}) * 12 + month({x}) - {s0.month}) // {k})"
+        return (f"(CASE WHEN {x} IS NULL OR {x} > ?::DATE THEN {n} WHEN {x} < ?::DATE THEN 0 "
+                f"ELSE {idx} END)")
+
+    bp = [pend_last, s0]
+    labels = ", ".join("(?, ?)" for _ in grid)
+    lp = [x for i, g in enumerate(grid) for x in (i, g.label)]
+    keys = ", ".join(f'"{g}"' for g in GROUP_COLUMNS)
+    same = " AND ".join(f'f."{g}" IS NOT DISTINCT FROM e."{g}"' for g in GROUP_COLUMNS)
     df = q.run(
-        f"SELECT {q.groups('cases', 'c')}, g.label AS period, "
-        "count(*) FILTER (WHERE c.target IS NOT NULL AND datediff('day', c.opened, g.pend) > c.target) "
-        "AS numerator, count(*) FILTER (WHERE c.target IS NOT NULL) AS denominator, "
-        "count(*) FILTER (WHERE c.target IS NULL) AS no_target "
-        f"FROM {src} AS c JOIN (SELECT label, pend::DATE AS pend FROM (VALUES {values}) AS v(label, pend)) g "
-        "ON c.opened <= g.pend AND (c.decided IS NULL OR c.decided > g.pend) "
-        f"{_where(w)} GROUP BY ALL", sp + gp + p)
+        f"WITH spans AS MATERIALIZED (SELECT *, greatest(a, c) AS m FROM ("
+        f"SELECT {q.groups('cases', 'c')}, {first_on_or_after('c.opened')} AS a, "
+        f"{first_on_or_after('c.decided')} AS b, "
+        f"{first_on_or_after('(c.opened + (c.target + 1)::INTEGER)')} AS c, c.target IS NOT NULL AS t "
+        f"FROM {src} AS c {_where(w)}) WHERE a < b), "
+        "steps AS ("
+        "SELECT " + keys + ", a AS i, count(*) FILTER (WHERE t) AS dden, count(*) FILTER (WHERE NOT t) AS dnt, "
+        "0 AS dnum FROM spans GROUP BY ALL "
+        "UNION ALL SELECT " + keys + ", b, -count(*) FILTER (WHERE t), -count(*) FILTER (WHERE NOT t), 0 "
+        "FROM spans GROUP BY ALL "
+        "UNION ALL SELECT " + keys + ", m, 0, 0, count(*) FROM spans WHERE t AND m < b GROUP BY ALL "
+        "UNION ALL SELECT " + keys + ", b, 0, 0, -count(*) FROM spans WHERE t AND m < b GROUP BY ALL), "
+        "e AS (SELECT " + keys + ", i, sum(dden) AS dden, sum(dnt) AS dnt, sum(dnum) AS dnum FROM steps "
+        "GROUP BY ALL), "
+        f"g AS (SELECT i::BIGINT AS i, label FROM (VALUES {labels}) AS v(i, label)), "
+        "f AS (SELECT * FROM (SELECT DISTINCT " + keys + " FROM spans), g), "
+        "r AS (SELECT " + ", ".join(f'f."{g}"' for g in GROUP_COLUMNS) + ", f.i, f.label AS period, "
+        "sum(coalesce(e.dnum, 0)) OVER w AS numerator, sum(coalesce(e.dden, 0)) OVER w AS denominator, "
+        f"sum(coalesce(e.dnt, 0)) OVER w AS no_target FROM f LEFT JOIN e ON {same} AND f.i = e.i "
+        "WINDOW w AS (PARTITION BY " + ", ".join(f'f."{g}"' for g in GROUP_COLUMNS) + " ORDER BY f.i "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) "
+        "SELECT " + keys + ", period, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator, "
+        "no_target::BIGINT AS no_target FROM r WHERE denominator + no_target > 0",
+        bp * 3 + sp + p + lp)
     df["first"] = first
     df = _complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
     nt = pd.to_numeric(df.get("no_target", pd.Series(0, index=df.index))).fillna(0).astype(int)
-    df["note"] = pd.Series(
-        np.where(nt > 0, [f"{k} åbne sager uden servicemål er ikke talt med" for k in nt], None), index=df.index,
-        dtype=object)
+    note = np.full(len(df), None, dtype=object)
+    some = (nt > 0).to_numpy()
+    note[some] = [f"{k} åbne sager uden servicemål er ikke talt med" for k in nt[some]]
+    df["note"] = pd.Series(note, index=df.index, dtype=object)
     df = df.drop(columns=[c for c in ["no_target"] if c in df])
     df["value"] = pd.to_numeric(df["numerator"]).astype(float)
     return df
@@ -641,16 +830,38 @@ def _types(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _period_order(labels: pd.Series) -> np.ndarray:
+    """Chronological rank of each period label (an empty label first), computed once per distinct label."""
+    codes, uniq = pd.factorize(labels, use_na_sentinel=True)
+    keys = [periods.sort_key(x) if x else (date.min, date.min) for x in uniq]
+    rank = np.empty(len(uniq) + 1, dtype=np.int64)
+    rank[-1] = 0  # missing labels (code -1) sort with the empty label, first
+    if keys:
+        order = sorted(range(len(keys)), key=lambda i: keys[i])
+        r, prev = 0, None
+        for i in order:
+            if keys[i] != prev:
+                r += 1
+                prev = keys[i]
+            rank[i] = r if keys[i] != (date.min, date.min) else 0
+    return rank[codes]
+
+
 def _sort(out: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Rows in catalogue order, then forvaltning, unit, area (empty first), total row first, sub-group, period."""
     order = {i: k for k, i in enumerate(ids)}
-    key = pd.DataFrame({
-        "i": out["indicator"].map(order),
-        "f": out["forvaltning"].fillna(""),
-        "u": out["unit"].fillna(""),
-        "a": out["area"].fillna(""),
-        "s0": out["subgroup"].notna(),
-        "s": out["subgroup"].fillna(""),
-        "p": out["period"].map(lambda x: periods.sort_key(x) if x else (date.min, date.min)),
-    })
-    idx = key.sort_values(["i", "f", "u", "a", "s0", "s", "p"], kind="stable").index
-    return out.loc[idx].reset_index(drop=True)
+
+    def rank(col: str) -> np.ndarray:  # the position of each value among the column's sorted distinct values
+        return pd.factorize(out[col].fillna("").to_numpy(dtype=object), sort=True)[0]
+
+    keys = (
+        _period_order(out["period"]),
+        rank("subgroup"),
+        out["subgroup"].notna().to_numpy(dtype=np.int8),
+        rank("area"),
+        rank("unit"),
+        rank("forvaltning"),
+        out["indicator"].map(order).to_numpy(dtype=np.int64),
+    )
+    idx = np.lexsort(keys)  # stable; the last key sorts first
+    return out.take(idx).reset_index(drop=True)
