@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 from babel.dates import format_date
@@ -30,35 +31,43 @@ def _missing(value) -> bool:
         return False
 
 
-def number(value, decimals: int = 0) -> str:
-    """``1234.5`` → ``1.234,5`` (with ``decimals`` decimals); missing → ``–``."""
+def _rounded(value, decimals: int, scale: int = 1) -> Decimal:
+    """``value × scale`` rounded half away from zero, as a reader expects (0,05 → 0,1; 2,5 → 3), computed on the
+    shortest decimal form of the float so that 0,1855 × 100 is 18,55 and not 18,549999…; never a negative zero."""
+    d = Decimal(repr(float(value))) * scale
+    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return q.copy_abs() if q == 0 else q
+
+
+def number(value, decimals: int = 0, _scale: int = 1) -> str:
+    """``1234.5`` → ``1.234,5`` (with ``decimals`` decimals, rounded half away from zero); missing → ``–``."""
     if _missing(value):
         return MISSING
+    if not math.isfinite(float(value)):
+        return "∞" if float(value) > 0 else "-∞"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(float(value), format=pattern, locale=LOCALE)
+    return format_decimal(_rounded(value, decimals, _scale), format=pattern, locale=LOCALE)
 
 
 def count(value) -> str:
     """A whole number with a thousands dot: ``12345`` → ``12.345``."""
-    if _missing(value):
-        return MISSING
-    return format_decimal(int(round(float(value))), format="#,##0", locale=LOCALE)
+    return number(value, 0)
 
 
 def percent(share, decimals: int = 1) -> str:
-    """A share as a percentage: ``0.186`` → ``18,6 %``."""
+    """A share as a percentage: ``0.186`` → ``18,6 %`` (non-breaking space before the sign)."""
     if _missing(share):
         return MISSING
-    return number(float(share) * 100, decimals) + "\u00a0%"
+    return number(share, decimals, _scale=100) + "\u00a0%"
 
 
 def percent_points(diff, decimals: int = 1) -> str:
     """A difference of shares in percentage points, with sign: ``-0.032`` → ``-3,2 procentpoint``."""
     if _missing(diff):
         return MISSING
-    value = float(diff) * 100
-    sign = "+" if value > 0 else ""
-    return sign + number(value, decimals) + " procentpoint"
+    text = number(diff, decimals, _scale=100)
+    sign = "+" if _rounded(diff, decimals, 100) > 0 else ""
+    return sign + text + " procentpoint"
 
 
 def interval(low, high, fmt=number, **kw) -> str:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -213,7 +213,11 @@ STYLE = """
 .kvalitet-demo-banner{position:sticky;top:0;z-index:10;background:#fff3cd;border-bottom:2px solid #b58900;
   color:#3d2e00;padding:.5em 1em;font-weight:bold;font-family:sans-serif}
 .kvalitet-failed-banner{background:#f8d7da;border-bottom:2px solid #a12;padding:.5em 1em;font-family:sans-serif}
-body{max-width:60em;margin:auto}
+body{max-width:62em;margin:auto}
+table.kvalitet-table{font-size:.82em;border-collapse:collapse;margin:.3em 0 .2em 0}
+table.kvalitet-table th,table.kvalitet-table td{padding:.2em .5em;vertical-align:top;white-space:normal}
+table.kvalitet-table th:first-child,table.kvalitet-table td:first-child{text-align:left}
+figure{margin:.5em 0}
 @media print{.kvalitet-demo-banner{position:static}}
 </style>
 """
@@ -235,7 +239,7 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
     banners = (DEMO_BANNER if demo else "") + (FAILED_BANNER if failed else "")
     body = body.replace("</head>", STYLE + "</head>", 1)
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banners, body, count=1)
-    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.DOTALL)
     body = re.sub(r"<html[^>]*>", '<html lang="da">', body, count=1)
     target.write_text(body, encoding="utf-8")
 
@@ -243,7 +247,7 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
 def make_self_contained(body: str) -> str:
     """Drop every script (a report needs none: MathJax, require.js and mermaid would load from the network) and
     every stylesheet or font fetched from the network; images are already embedded as data URIs."""
-    body = re.sub(r"<script\b[\s\S]*?</script>", "", body, flags=re.I)
+    body = re.sub(r"<script\b[\s\S]*?</script>", "", body, flags=re.IGNORECASE)
     body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
     body = re.sub(r"@import url\(['\"]?https?://[^)]*\);?", "", body)
     return body

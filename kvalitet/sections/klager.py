@@ -1,13 +1,19 @@
-"""Sections of the complaints report (klager): counts by kind, the complaint rate per 1,000 decisions."""
+"""Sections of the complaints report (klager): counts by kind, topic and unit; the complaint rate per 1,000 decisions
+on a Laney u′ chart with Anhøj signals; the upheld share; response times; trend results."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, charts, formatting, narrative
+from .. import catalogue, charts, formatting, narrative, periods
 from ..contract import COMPLAINT_KINDS
 from ..indicators import compute
 from ..present import Report
+from . import common
+from .common import method_and_data  # noqa: F401  (the notebooks' "Metode og data")
+
+INDICATORS = ["complaints_received", "complaint_rate", "complaint_upheld_share", "complaint_response_days_median"]
+TABLES = ["complaints", "decisions"]
 
 KIND_LABELS = {"formalitet": "Formalitet", "realitet": "Realitet", "formalitet og realitet": "Formalitet og realitet"}
 
@@ -92,23 +98,86 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
     return df
 
 
-def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str]) -> None:
-    """'Metode og data': definitions from the catalogue and data-quality notes (quarantine, suppression)."""
-    lines = ["## Metode og data", ""]
-    for i in indicator_ids:
-        ind = catalogue.get(i)
-        ci = f" Usikkerhed: {ind.ci}." if ind.ci and ind.ci != catalogue.CI_NONE else ""
-        lines.append(f"- **{ind.name}** ({ind.unit}): {ind.definition}{ci}")
-    placeholders = ", ".join("?" for _ in tables)
-    quarantined = rep.con.execute(f'SELECT count(*) FROM quarantine WHERE "table" IN ({placeholders})',
-                                  tables).fetchone()[0]
-    lines.append("")
-    lines.append(f"Rækker afvist ved indlæsningen (i karantæne) for disse data: {formatting.count(quarantined)}. "
-                 "De indgår ikke i tallene; se dem med `kvalitet quarantine`.")
-    if rep.suppressed_any:
-        from ..disclosure import NOTE
-        lines.append("")
-        lines.append(NOTE)
-    lines.append("")
-    lines.append("Konfidensintervaller er 95 %. En ændring kaldes statistisk sikker, når p < 0,05.")
-    rep.text("\n".join(lines))
+def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
+                        top: int = 10) -> pd.DataFrame:
+    """The most frequent topics of complaints received in the latest period (the rest as 'Øvrige emner')."""
+    sc = common.scope(rep, forvaltning)
+    df = common.totals(common.compute(rep, ["complaints_received"], period, start, end, by=sc.total_by,
+                                      where=sc.where))
+    if df.empty or df["value"].fillna(0).sum() == 0:
+        common.no_data(rep, "Klager pr. emne")
+        return pd.DataFrame()
+    last = df.loc[df["value"].fillna(0) > 0, "period"].iloc[-1]
+    lo, hi = periods.bounds(last)
+    if rep.as_of:
+        hi = min(hi, rep.as_of)
+    params = [lo, hi] + ([forvaltning] if forvaltning else [])
+    counts = rep.con.execute(
+        "SELECT coalesce(topic, '(intet emne)') AS topic, count(*) AS n FROM complaints "
+        "WHERE received BETWEEN ? AND ?" + (" AND forvaltning = ?" if forvaltning else "") +
+        " GROUP BY 1 ORDER BY n DESC, topic", params).df()
+    if counts.empty:
+        common.no_data(rep, "Klager pr. emne")
+        return counts
+    head = counts.head(top).copy()
+    rest = int(counts["n"].iloc[top:].sum())
+    if rest:
+        head = pd.concat([head, pd.DataFrame({"topic": ["Øvrige emner"], "n": [rest]})], ignore_index=True)
+    total = int(counts["n"].sum())
+    head["share"] = head["n"] / total
+    table = pd.DataFrame({"Emne": head["topic"], "Klager": head["n"],
+                          "Andel af alle klager": head["share"].map(formatting.percent)})
+    rep.table(table, f"De hyppigste emner i klager modtaget i {formatting.period_label(last)}", counts=["Klager"],
+              row_totals=False, note="Emnet er sagsbehandlerens registrering (fritekst); CPR-numre er fjernet.")
+    shown = head[head["topic"] != "Øvrige emner"]
+    top_topic = shown["topic"].iloc[0]
+    title = (f"Flest klager i {formatting.period_label(last)} handlede om "
+             f"«{common._short(top_topic, 40).lower()}» ({formatting.percent(shown['share'].iloc[0], 0)})")
+    fig = charts.hbar([common._short(t, 40) for t in shown["topic"]], shown["n"], title=title,
+                      xlabel="Antal klager", source=rep.source, as_of_label=rep.as_of_label)
+    rep.figure(fig, alt=f"Vandret søjlediagram over de {len(shown)} hyppigste klageemner i "
+                        f"{formatting.period_label(last)}. {title}.")
+    return head
+
+
+def complaint_rate_by_group(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
+                            level: str = "unit") -> pd.DataFrame:
+    """The complaint rate in the latest period per forvaltning (whole municipality) or per unit (one
+    forvaltning), side by side with confidence intervals."""
+    sc = common.scope(rep, forvaltning)
+    return common.compare_groups(rep, sc, "complaint_rate", period, start, end, level=level)
+
+
+def complaint_rate_control_chart(rep: Report, forvaltning: str | None, period: str = "quarter", start=None,
+                                 end=None) -> pd.DataFrame:
+    """The complaint rate per 1,000 decisions on a Laney u′ chart with the Anhøj rules."""
+    sc = common.scope(rep, forvaltning)
+    return common.control_chart(rep, sc, "complaint_rate", period, start, end, what="klageraten")
+
+
+def upheld_share(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
+                 level: str = "area") -> pd.DataFrame:
+    """The share of complaints upheld (medhold or delvis medhold): over time and group by group."""
+    sc = common.scope(rep, forvaltning)
+    df = common.series(rep, sc, "complaint_upheld_share", period, start, end)
+    if not df.empty:
+        common.compare_groups(rep, sc, "complaint_upheld_share", period, start, end, level=level)
+    return df
+
+
+def response_times(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
+                   level: str = "area") -> pd.DataFrame:
+    """Median days from a complaint is received until it is closed: over time and group by group."""
+    sc = common.scope(rep, forvaltning)
+    df = common.series(rep, sc, "complaint_response_days_median", period, start, end)
+    if not df.empty:
+        common.compare_groups(rep, sc, "complaint_response_days_median", period, start, end, level=level)
+    return df
+
+
+def trend_results(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
+                  level: str = "area") -> pd.DataFrame:
+    """Trend screening of the complaint indicators for the scope and its groups."""
+    sc = common.scope(rep, forvaltning)
+    return common.trends(rep, sc, ["complaint_rate", "complaint_upheld_share", "complaint_response_days_median"],
+                         period, start, end, level=level)

@@ -1,0 +1,82 @@
+"""Sections of the Borgerrådgiver report: inquiries by category and year, the criticism share, and the status of
+the Borgerrådgiver's recommendations."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import catalogue, charts, formatting, periods
+from ..present import Report
+from . import common
+
+INDICATORS = ["inquiries_received", "inquiry_criticism_share"]
+TABLES = ["inquiries", "recommendations"]
+
+
+def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None
+                          ) -> pd.DataFrame:
+    """Inquiries received per period and category: a table (small counts suppressed) and stacked bars."""
+    sc = common.scope(rep, forvaltning)
+    ind = catalogue.get("inquiries_received")
+    df = common.compute(rep, ["inquiries_received"], period, start, end, by=sc.total_by, where=sc.where)
+    if df.empty or df["value"].fillna(0).sum() == 0:
+        common.no_data(rep, ind.name)
+        return pd.DataFrame()
+    wide = (df.assign(cat=df["subgroup"].fillna("I alt"))
+              .pivot_table(index="period", columns="cat", values="value", aggfunc="sum", fill_value=0))
+    wide = wide.loc[sorted(wide.index, key=periods.sort_key)].astype(int)
+    cats = [c for c in wide.sum().sort_values(ascending=False).index if c != "I alt"]
+    wide = wide[cats + ["I alt"]]
+    table = wide.reset_index().rename(columns={"period": "Periode"})
+    table.columns.name = None
+    table["Periode"] = table["Periode"].map(formatting.period_label)
+    rep.table(table, f"{ind.name} pr. kategori", counts=cats + ["I alt"], note=ind.definition)
+    first, last = wide.index[0], wide.index[-1]
+    title = (f"{formatting.count(wide.loc[last, 'I alt'])} henvendelser i {formatting.period_label(last)} mod "
+             f"{formatting.count(wide.loc[first, 'I alt'])} i {formatting.period_label(first)}; flest om "
+             f"{wide.loc[last, cats].idxmax().lower()}")
+    fig = charts.stacked_counts(wide[cats], title=title, ylabel="Henvendelser", source=rep.source,
+                                as_of_label=rep.as_of_label)
+    rep.figure(fig, alt=(f"Stablet søjlediagram over henvendelser til Borgerrådgiveren pr. periode og kategori fra "
+                         f"{formatting.period_label(first)} til {formatting.period_label(last)}. {title}."))
+    return wide
+
+
+def criticism_share(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None
+                    ) -> pd.DataFrame:
+    """The share of closed inquiries where the Borgerrådgiver expressed criticism: over time, and per forvaltning
+    for the whole municipality."""
+    sc = common.scope(rep, forvaltning)
+    df = common.series(rep, sc, "inquiry_criticism_share", period, start, end)
+    if not df.empty and not forvaltning:
+        common.compare_groups(rep, sc, "inquiry_criticism_share", period, start, end)
+    return df
+
+
+def recommendations(rep: Report, forvaltning: str | None) -> pd.DataFrame:
+    """The status of the Borgerrådgiver's recommendations from the latest evaluation."""
+    sc = common.scope(rep, forvaltning)
+    params = [forvaltning] if forvaltning else []
+    df = rep.con.execute(
+        "SELECT forvaltning, evaluation_year, status, count(*) AS n FROM recommendations "
+        + ("WHERE forvaltning = ? " if forvaltning else "") + "GROUP BY ALL", params).df()
+    if df.empty:
+        common.no_data(rep, "Anbefalinger fra Borgerrådgiveren")
+        return df
+    year = int(df["evaluation_year"].max())
+    cur = df[df["evaluation_year"] == year]
+    wide = cur.pivot_table(index="forvaltning", columns="status", values="n", aggfunc="sum", fill_value=0)
+    order = [s for s in ("gennemført", "i gang", "ikke påbegyndt") if s in wide.columns]
+    wide = wide[order].astype(int)
+    table = wide.copy()
+    table["I alt"] = table.sum(axis=1)
+    table = table.reset_index().rename(columns={"forvaltning": "Forvaltning"})
+    table.columns = [str(c).capitalize() if c in order else c for c in table.columns]
+    table.columns.name = None
+    rep.table(table, f"Status for Borgerrådgiverens anbefalinger fra evalueringen {year}",
+              counts=[c.capitalize() for c in order] + ["I alt"])
+    done = wide.get("gennemført", pd.Series(0, index=wide.index)).sum()
+    total = wide.to_numpy().sum()
+    rep.text(f"{formatting.count(done)} af {formatting.count(total)} anbefalinger fra {year} er gennemført "
+             f"({formatting.percent(done / total if total else float('nan'), 0)}) for {sc.name}.")
+    return wide

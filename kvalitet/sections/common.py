@@ -1,0 +1,519 @@
+"""What the report sections share: the scope of a report (the whole municipality, forvaltninger side by side, or one
+forvaltning's areas), indicator values formatted for readers, the comparison of groups in the latest period, a series
+over time with its change, a control chart with Anhøj signals, trend results, and "Metode og data"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .. import catalogue, charts, formatting, narrative, periods, screening
+from .. import targets as targets_mod
+from ..indicators import compute as _compute
+from ..present import Report
+from ..stats import compare_rates, control_limits
+
+#: status words → the symbol a reader sees next to them
+STATUS_SYMBOLS = {
+    targets_mod.STATUS_MET: "✔",
+    targets_mod.STATUS_TH_UNDER: "✔",
+    targets_mod.STATUS_OVER: "▲",
+    targets_mod.STATUS_UNDER: "▼",
+    targets_mod.STATUS_TH_OVER: "▲",
+    targets_mod.STATUS_SURELY_OVER: "✖",
+    targets_mod.STATUS_SURELY_UNDER: "✖",
+    targets_mod.STATUS_TH_SURELY_OVER: "✖",
+    targets_mod.STATUS_NO_TARGET: "",
+    targets_mod.STATUS_NO_DATA: "",
+}
+STATUS_LEGEND = ("✔ målet er opfyldt; ▲/▼ over/under målet, men det kan skyldes tilfældig variation; "
+                 "✖ sikkert over/under målet (hele konfidensintervallet ligger på den forkerte side).")
+
+
+def status_text(status) -> str:
+    if status is None or (isinstance(status, float) and np.isnan(status)):
+        return formatting.MISSING
+    sym = STATUS_SYMBOLS.get(status, "")
+    return f"{sym} {status}".strip()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a report covers. ``forvaltning`` None: the whole municipality, groups are the forvaltninger; a code:
+    that forvaltning, groups are its areas (or units)."""
+
+    forvaltning: str | None
+    name: str
+
+    @property
+    def where(self) -> dict | None:
+        return {"forvaltning": self.forvaltning} if self.forvaltning else None
+
+    @property
+    def total_by(self) -> tuple[str, ...]:
+        return ("forvaltning",) if self.forvaltning else ()
+
+    def by(self, level: str = "area") -> tuple[str, ...]:
+        """Grouping to compare: forvaltninger for the municipality, ``level`` (area or unit) within one."""
+        return ("forvaltning",) if not self.forvaltning else ("forvaltning", level)
+
+    def group_col(self, level: str = "area") -> str:
+        return "forvaltning" if not self.forvaltning else level
+
+    def group_title(self, level: str = "area") -> str:
+        return "Forvaltning" if not self.forvaltning else {"area": "Område", "unit": "Enhed"}[level]
+
+
+def scope(rep: Report, forvaltning: str | None) -> Scope:
+    if forvaltning:
+        if forvaltning not in rep.organisation.codes:
+            from ..errors import UserError
+
+            raise UserError(f"forvaltningen '{forvaltning}' findes ikke i organisationsfilen "
+                            f"(findes: {', '.join(rep.organisation.codes)})")
+        return Scope(forvaltning, rep.organisation.name_of(forvaltning))
+    return Scope(None, f"{rep.organisation.municipality} Kommune")
+
+
+def compute(rep: Report, ids, period: str, start=None, end=None, by=(), where=None) -> pd.DataFrame:
+    """The indicator engine with the report's store, organisation and as-of date."""
+    return _compute(rep.con, list(ids), period=period, by=by, start=start, end=end, as_of=rep.as_of,
+                    organisation=rep.organisation, where=where)
+
+
+def totals(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["subgroup"].isna()]
+
+
+def has_values(df: pd.DataFrame) -> bool:
+    return not df.empty and df["value"].notna().any() and df["denominator"].fillna(0).sum() + \
+        df["numerator"].fillna(0).sum() > 0
+
+
+def no_data(rep: Report, what: str) -> None:
+    """The one line a section shows when there is nothing to show."""
+    rep.text(f"*{what}: ingen data for perioden.*")
+
+
+# --------------------------------------------------------------------------------------------------- values
+def fmt_value(indicator_id: str, value, ci: bool = False) -> str:
+    """A value as a reader sees it: shares as percentages, rates with one decimal, days and counts whole."""
+    ind = catalogue.get(indicator_id)
+    if ind.unit == catalogue.UNIT_SHARE:
+        return formatting.percent(value, 1)
+    if ind.unit == catalogue.UNIT_RATE:
+        return formatting.number(value, 1)
+    return formatting.count(value)
+
+
+def fmt_interval(indicator_id: str, low, high) -> str:
+    ind = catalogue.get(indicator_id)
+    if ind.unit == catalogue.UNIT_SHARE:
+        return formatting.interval(low, high, fmt=formatting.percent, decimals=1)
+    if ind.unit == catalogue.UNIT_RATE:
+        return formatting.interval(low, high, decimals=1)
+    return formatting.interval(low, high, fmt=formatting.count)
+
+
+def fmt_target(indicator_id: str, low, high) -> str:
+    f = (lambda v: fmt_value(indicator_id, v))
+    lo = low is not None and not pd.isna(low)
+    hi = high is not None and not pd.isna(high)
+    if lo and hi:
+        return f"{f(low)}–{f(high)}"
+    if hi:
+        return f"højst {f(high)}"
+    if lo:
+        return f"mindst {f(low)}"
+    return formatting.MISSING
+
+
+def value_unit(indicator_id: str) -> str:
+    unit = catalogue.get(indicator_id).unit
+    return {catalogue.UNIT_SHARE: "", catalogue.UNIT_RATE: " pr. 1.000 afgørelser", catalogue.UNIT_DAYS: " dage",
+            catalogue.UNIT_COUNT: ""}[unit]
+
+
+def period_days(label: str, as_of: date | None) -> int:
+    lo, hi = periods.bounds(label)
+    if as_of is not None:
+        hi = min(hi, as_of)
+    return max((hi - lo).days + 1, 0)
+
+
+def change(indicator_id: str, prev: pd.Series, last: pd.Series, as_of: date | None) -> narrative.Change | None:
+    """The comparison of two periods with the test that fits the indicator; None for medians (no test here)."""
+    kind = catalogue.get(indicator_id).kind
+    if pd.isna(prev["value"]) or pd.isna(last["value"]):
+        return None
+    if kind == "rate":
+        return narrative.rate_change(prev["period"], int(prev["numerator"]), float(prev["denominator"]),
+                                     last["period"], int(last["numerator"]), float(last["denominator"]))
+    if kind == "share":
+        return narrative.share_change(prev["period"], int(prev["numerator"]), int(prev["denominator"]),
+                                      last["period"], int(last["numerator"]), int(last["denominator"]))
+    if kind == "count" and indicator_id != "open_cases_over_target":
+        d0, d1 = period_days(prev["period"], as_of), period_days(last["period"], as_of)
+        if not d0 or not d1:
+            return None
+        res = compare_rates(int(last["value"]), d1, int(prev["value"]), d0)
+        return narrative.Change(prev["period"], last["period"], float(prev["value"]), float(last["value"]),
+                                float(res.p), "eksakt betinget test (antal pr. dag)")
+    return None
+
+
+# --------------------------------------------------------------------------------------------- group comparison
+def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, end=None,
+                   level: str = "area", title: str | None = None) -> pd.DataFrame:
+    """The latest period of one share or rate, group by group (forvaltninger, or one forvaltning's areas or
+    units), with CI, target and status: a table and a dot chart with the whole as a reference line."""
+    ind = catalogue.get(indicator_id)
+    by = ("forvaltning", "area") if level == "forvaltning_area" else sc.by(level)
+    df = totals(compute(rep, [indicator_id], period, start, end, by=by, where=sc.where))
+    if not has_values(df):
+        no_data(rep, ind.name)
+        return pd.DataFrame()
+    last = max(df.loc[df["value"].notna(), "period"], key=periods.sort_key)
+    cur = df[df["period"] == last].copy()
+    whole = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
+    whole = whole[whole["period"] == last]
+    group_title = sc.group_title("area" if level == "forvaltning_area" else level)
+    title_word = group_title.lower()
+    if level == "forvaltning_area":
+        cur["group"] = (cur["area"].fillna("") if sc.forvaltning else
+                        cur["forvaltning"].fillna("") + ": " + cur["area"].fillna("(uden område)"))
+        gcol, level = "group", "area"
+        group_title = "Område" if sc.forvaltning else "Forvaltning: område"
+        title_word = group_title.split(":")[-1].strip().lower()
+    else:
+        gcol = sc.group_col(level)
+    cur = cur[(cur["denominator"].fillna(0) > 0) & cur[gcol].notna()]
+    cur = cur.sort_values("value", ascending=ind.better == "lav", na_position="last")  # best first
+    if cur.empty:
+        no_data(rep, ind.name)
+        return pd.DataFrame()
+    names = cur[gcol].map(lambda g: g if gcol != "forvaltning" else rep.organisation.name_of(g))
+    is_share = ind.unit == catalogue.UNIT_SHARE
+    table = pd.DataFrame({
+        group_title: names.to_numpy(),
+        "Tæller": cur["numerator"].to_numpy(),
+        "Nævner": cur["denominator"].to_numpy(),
+        ind.name: [fmt_value(indicator_id, v) for v in cur["value"]],
+        "95 %-konfidensinterval": [fmt_interval(indicator_id, a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
+        "Mål": [fmt_target(indicator_id, a, b) for a, b in zip(cur["target_low"], cur["target_high"])],
+        "Status": cur["status"].map(status_text).to_numpy(),
+    })
+    if table["Mål"].eq(formatting.MISSING).all():
+        table = table.drop(columns=["Mål", "Status"])
+    if ind.kind in ("median", "km_median") and cur["numerator"].isna().all():
+        table = table.drop(columns=["Tæller", "95 %-konfidensinterval"]).rename(columns={"Nævner": "Antal"})
+    rep.table(table, title or f"{ind.name} pr. {title_word}, {formatting.period_label(last)}",
+              counts=[c for c in ("Tæller", "Nævner", "Antal") if c in table], row_totals=False,
+              note=f"{ind.definition} Tæller: {ind.numerator}. Nævner: {ind.denominator}.")
+    scale = 1.0
+    labels = list(cur[gcol])
+    flags = cur["status"].isin(targets_mod.BAD_STATUSES).to_numpy()
+    tl = cur["target_low"].dropna()
+    th = cur["target_high"].dropna()
+    target = ((tl.iloc[0] if len(tl) else None), (th.iloc[0] if len(th) else None)) if len(tl) or len(th) else None
+    ref = float(whole["value"].iloc[0]) if not whole.empty and pd.notna(whole["value"].iloc[0]) else None
+    top, bottom = labels[0], labels[-1]
+    best_word = "lavest" if ind.better == "lav" else "højest"
+    if ind.better in ("lav", "høj"):
+        head = (f"{ind.name} i {formatting.period_label(last)}: {best_word} i {top} "
+                f"({fmt_value(indicator_id, cur['value'].iloc[0])})")
+    else:
+        head = f"{ind.name} i {formatting.period_label(last)} pr. {title_word}"
+    if len(labels) > 1 and ind.better in ("lav", "høj"):
+        head += f", {'højest' if ind.better == 'lav' else 'lavest'} i {bottom} ({fmt_value(indicator_id, cur['value'].iloc[-1])})"
+    fig = charts.dot_ci(
+        [_short(x) for x in labels], cur["value"] * scale, cur["ci_low"] * scale, cur["ci_high"] * scale, title=head,
+        xlabel=ind.name + value_unit(indicator_id), percent=is_share, decimals=0, target=target, reference=ref,
+        reference_label=f"{sc.name}" if sc.forvaltning else "Hele kommunen", flags=flags, source=rep.source,
+        as_of_label=rep.as_of_label)
+    rep.figure(fig, alt=(f"Prikdiagram: {ind.name.lower()} pr. {title_word} i "
+                         f"{formatting.period_label(last)} med 95 %-konfidensinterval som vandrette linjer. "
+                         + "; ".join(f"{lb}: {fmt_value(indicator_id, v)}" for lb, v in zip(labels, cur['value']))
+                         + "."))
+    overlapping = _ci_sentence(cur, gcol, indicator_id, ind)
+    if overlapping:
+        rep.text(overlapping)
+    return cur
+
+
+def _short(label: str, width: int = 34) -> str:
+    s = str(label)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def _ci_sentence(cur: pd.DataFrame, gcol: str, indicator_id: str, ind) -> str:
+    """Which groups differ clearly from the others: their interval does not overlap the pooled value of the rest."""
+    if len(cur) < 3 or ind.kind not in ("share", "rate"):
+        return ""
+    num = cur["numerator"].astype(float).to_numpy()
+    den = cur["denominator"].astype(float).to_numpy()
+    high, low = [], []
+    for i, g in enumerate(cur[gcol]):
+        rest = (num.sum() - num[i]) / (den.sum() - den[i]) if den.sum() - den[i] > 0 else np.nan
+        if ind.kind == "rate":
+            rest *= 1000
+        if cur["ci_low"].iloc[i] > rest:
+            high.append(str(g))
+        elif cur["ci_high"].iloc[i] < rest:
+            low.append(str(g))
+    parts = []
+    if high:
+        parts.append(f"sikkert højere end resten: {', '.join(high)}")
+    if low:
+        parts.append(f"sikkert lavere end resten: {', '.join(low)}")
+    if not parts:
+        return ("Forskellene mellem grupperne er ikke større, end at de kan skyldes tilfældig variation "
+                "(alle konfidensintervaller rummer de øvriges samlede niveau).")
+    return f"{ind.name}: " + "; ".join(parts) + " (konfidensintervallet rummer ikke de øvriges samlede niveau)."
+
+
+# ------------------------------------------------------------------------------------------------ a series
+def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, end=None,
+           show_table: bool = True) -> pd.DataFrame:
+    """One share, rate or median over time for the whole scope: table, chart with CI and target, and a
+    sentence comparing the latest period with the one before (tested where the indicator allows)."""
+    ind = catalogue.get(indicator_id)
+    df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
+    if not has_values(df):
+        no_data(rep, ind.name)
+        return pd.DataFrame()
+    df = df.sort_values("period", key=lambda s: s.map(periods.sort_key)).reset_index(drop=True)
+    if show_table:
+        table = pd.DataFrame({
+            "Periode": df["period"].map(formatting.period_label),
+            "Tæller" if ind.kind != "median" else "Antal": (df["numerator"] if ind.kind != "median"
+                                                            else df["denominator"]),
+            "Nævner": df["denominator"],
+            ind.name: [fmt_value(indicator_id, v) for v in df["value"]],
+        })
+        if ind.kind == "median":
+            table = table.drop(columns=["Nævner"])
+        if df["ci_low"].notna().any():
+            table["95 %-konfidensinterval"] = [fmt_interval(indicator_id, a, b)
+                                               for a, b in zip(df["ci_low"], df["ci_high"])]
+        if df["target_low"].notna().any() or df["target_high"].notna().any():
+            table["Mål"] = [fmt_target(indicator_id, a, b) for a, b in zip(df["target_low"], df["target_high"])]
+            table["Status"] = df["status"].map(status_text)
+        notes = [n for n in df["note"].dropna().unique()]
+        counts = [c for c in ("Tæller", "Antal", "Nævner") if c in table]
+        rep.table(table, f"{ind.name} ({ind.unit}), {sc.name}", counts=counts, row_totals=False,
+                  note=ind.definition + (" Bemærk: " + "; ".join(notes) + "." if notes else ""))
+    valid = df[df["value"].notna()]
+    share = ind.unit == catalogue.UNIT_SHARE
+    if len(valid) >= 2:
+        f, lst = valid.iloc[0], valid.iloc[-1]
+        ch_all = change(indicator_id, f, lst, rep.as_of)
+        sure = bool(ch_all.sure) if ch_all is not None else False
+        fmt = formatting.percent if share else (lambda v, **k: formatting.number(v, 1 if ind.kind == "rate" else 0))
+        title = narrative.trend_title(ind.name.lower(), f["period"], f["value"], lst["period"], lst["value"], sure,
+                                      fmt=fmt) + value_unit(indicator_id)
+    else:
+        title = f"{ind.name}, {sc.name}"
+    tl, th = df["target_low"].dropna(), df["target_high"].dropna()
+    target = ((tl.iloc[-1] if len(tl) else None), (th.iloc[-1] if len(th) else None)) if len(tl) or len(th) else None
+    fig = charts.series_with_ci(list(df["period"]), df["value"], df["ci_low"] if df["ci_low"].notna().any() else None,
+                                df["ci_high"] if df["ci_high"].notna().any() else None, title=title,
+                                ylabel=ind.unit.capitalize() if not share else "Andel", source=rep.source,
+                                as_of_label=rep.as_of_label, percent=share, target=target, label=ind.name)
+    rep.figure(fig, alt=(f"Linjediagram over {ind.name.lower()} for {sc.name} fra "
+                         f"{formatting.period_label(df['period'].iloc[0])} til "
+                         f"{formatting.period_label(df['period'].iloc[-1])}"
+                         + (" med 95 %-konfidensinterval som bånd" if df["ci_low"].notna().any() else "")
+                         + f". {title}."))
+    if len(valid) >= 2:
+        ch = change(indicator_id, valid.iloc[-2], valid.iloc[-1], rep.as_of)
+        if ch is not None:
+            fmt = formatting.percent if share else formatting.number
+            kw = {} if share else {"decimals": 1 if ind.kind == "rate" else 0}
+            rep.text(narrative.change_sentence(ch, ind.name.lower(), fmt=fmt, **kw))
+        else:
+            a, b = valid.iloc[-2], valid.iloc[-1]
+            rep.text(f"{ind.name} var {fmt_value(indicator_id, b['value'])}{value_unit(indicator_id)} i "
+                     f"{formatting.period_label(b['period'])} mod {fmt_value(indicator_id, a['value'])} i "
+                     f"{formatting.period_label(a['period'])}. En median har ingen enkel test her; se "
+                     "tendensanalysen for en samlet vurdering.")
+    return df
+
+
+# --------------------------------------------------------------------------------------------- control chart
+def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quarter", start=None, end=None,
+                  what: str | None = None) -> pd.DataFrame:
+    """A Laney u′ chart (rates) or p′ chart (shares) for the whole scope, with the Anhøj rules for the runs."""
+    ind = catalogue.get(indicator_id)
+    df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
+    df = df[df["denominator"].fillna(0) > 0].sort_values("period", key=lambda s: s.map(periods.sort_key))
+    if len(df) < 8:
+        rep.text(f"*{ind.name}: for få perioder ({len(df)}) til et kontroldiagram.*")
+        return pd.DataFrame()
+    kind = "u" if ind.kind == "rate" else "p"
+    chart = control_limits(kind, df["numerator"].astype(float), df["denominator"].astype(float), laney=True)
+    runs = chart.attrs["anhoej"]
+    scale = 1000.0 if kind == "u" else 1.0
+    outside = [formatting.period_label(p) for p, s in zip(df["period"], chart["sigma_signal"]) if s]
+    what = what or ind.name.lower()
+    if runs.signal:
+        kinds = []
+        if runs.runs_signal:
+            kinds.append(f"en usædvanligt lang serie på samme side af centerlinjen ({runs.longest_run} punkter; "
+                         f"grænsen er {runs.longest_run_max})")
+        if runs.crossings_signal:
+            kinds.append(f"for få krydsninger af centerlinjen ({runs.crossings}; mindst {runs.crossings_min} "
+                         "forventet)")
+        signal = "Anhøj-signal: " + " og ".join(kinds)
+        verdict = (f"{what.capitalize()} har ikke kun tilfældig variation: der er {' og '.join(kinds)}. "
+                   "Niveauet har flyttet sig – se tendensanalysen for retningen.")
+        title = f"{what.capitalize()} har flyttet sig over tid (ikke-tilfældig variation)"
+    else:
+        signal = "Ingen Anhøj-signaler: variationen ligner tilfældig variation om et stabilt niveau"
+        verdict = (f"{what.capitalize()} varierer kun tilfældigt om et stabilt niveau: der er ingen usædvanligt "
+                   "lange serier og ikke for få krydsninger af centerlinjen (Anhøj-reglerne).")
+        title = f"{what.capitalize()} ligger stabilt"
+    if outside:
+        verdict += (f" Perioder uden for kontrolgrænserne: {', '.join(outside)} – dér er afvigelsen større end "
+                    "tilfældig variation.")
+    else:
+        verdict += " Ingen perioder ligger uden for kontrolgrænserne."
+    chart_name = "u′-diagram" if kind == "u" else "p′-diagram"
+    fig = charts.control_chart(list(df["period"]), chart, title=f"{title} – {chart_name}",
+                               ylabel=("Pr. 1.000 afgørelser" if kind == "u" else "Andel"), scale=scale,
+                               percent=kind == "p", source=rep.source, as_of_label=rep.as_of_label,
+                               signal_text=signal)
+    rep.figure(fig, alt=(f"Kontroldiagram ({chart_name}, Laney) over {what} pr. "
+                         f"{formatting.period_label(df['period'].iloc[0])} til "
+                         f"{formatting.period_label(df['period'].iloc[-1])} med centerlinje "
+                         f"{fmt_value(indicator_id, chart['center'].iloc[0] * scale)} og kontrolgrænser. {verdict}"))
+    rep.text(verdict)
+    out = chart.copy()
+    out.insert(0, "period", df["period"].to_numpy())
+    return out
+
+
+# -------------------------------------------------------------------------------------------------- trends
+PRIMARY_METHOD = {"rate": "poisson_glm", "count": "poisson_glm", "share": "binomial_glm", "median": "mann_kendall",
+                  "km_median": "mann_kendall"}
+METHOD_WORDS = {"poisson_glm": "rateratio pr. år", "binomial_glm": "oddsratio pr. år",
+                "mann_kendall": "dage pr. år (Sens hældning)"}
+
+
+def trends(rep: Report, sc: Scope, ids: list[str], period: str = "year", start=None, end=None,
+           level: str = "area", by_group: bool = True) -> pd.DataFrame:
+    """The trend screening for the scope (and its groups), one row per series with its primary method; q-values
+    across everything tested here (Benjamini–Hochberg)."""
+    by = sc.by(level) if by_group else sc.total_by
+    tr, _ = screening.run(rep.con, ids, period=period, by=by, start=start, end=end, as_of=rep.as_of,
+                          organisation=rep.organisation, where=sc.where, initiatives=False)
+    if tr.empty:
+        rep.text("*Tendenser: ingen serier at teste.*")
+        return tr
+    tr = tr[tr["subgroup"].isna()].copy()
+    tr["primary"] = tr["indicator"].map(lambda i: PRIMARY_METHOD[catalogue.get(i).kind])
+    tr = tr[tr["method"] == tr["primary"]]
+    gcol = sc.group_col(level) if by_group else None
+    table = pd.DataFrame({
+        "Indikator": tr["indicator"].map(lambda i: catalogue.get(i).name),
+        **({sc.group_title(level): tr[gcol].fillna(sc.name)} if gcol else {}),
+        "Perioder": [f"{formatting.period_label(a)}–{formatting.period_label(b)}" if a and b else formatting.MISSING
+                     for a, b in zip(tr["first_period"], tr["last_period"])],
+        "Ændring pr. år": [_estimate(m, e) for m, e in zip(tr["method"], tr["estimate"])],
+        "95 %-konfidensinterval": [formatting.interval(a, b, decimals=2) if m != "mann_kendall" else
+                                   formatting.interval(a, b, decimals=1)
+                                   for m, a, b in zip(tr["method"], tr["ci_low"], tr["ci_high"])],
+        "q-værdi": tr["q_value"].map(lambda q: formatting.number(q, 3) if pd.notna(q) else formatting.MISSING),
+        "Tendens": tr["direction"],
+    })
+    rep.table(table, "Tendenser", note=(
+        "Ændring pr. år: rateratio (rater og antal) eller oddsratio (andele) fra en quasi-Poisson- eller "
+        "quasi-binomial model; 1,05 betyder 5 % højere pr. år. For medianer: Sens hældning i dage pr. år "
+        "(Mann-Kendall). q-værdien er p-værdien justeret for, at mange serier testes på én gang "
+        "(Benjamini-Hochberg); en tendens kaldes stigende eller faldende, når q < 0,05."))
+    rep.text(trend_sentence(tr, sc, gcol))
+    return tr
+
+
+def _estimate(method: str, value) -> str:
+    if pd.isna(value):
+        return formatting.MISSING
+    if method == "mann_kendall":
+        return formatting.number(value, 1) + " dage"
+    return formatting.number(value, 2)
+
+
+def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None) -> str:
+    sure = tr[tr["direction"].isin([screening.RISING, screening.FALLING])]
+    if sure.empty:
+        return ("Ingen af serierne har en statistisk sikker tendens (q < 0,05); udsvingene kan skyldes tilfældig "
+                "variation.")
+    parts = []
+    for r in sure.itertuples():
+        ind = catalogue.get(r.indicator)
+        who = f" i {getattr(r, gcol)}" if gcol and getattr(r, gcol) else ""
+        good = ((ind.better == "lav" and r.direction == screening.FALLING)
+                or (ind.better == "høj" and r.direction == screening.RISING))
+        judge = " (en forbedring)" if good else (" (en forværring)" if ind.better in ("lav", "høj") else "")
+        parts.append(f"{ind.name.lower()}{who} er {r.direction}{judge}")
+    rest = len(tr) - len(sure)
+    tail = f" De øvrige {rest} serier har ingen statistisk sikker tendens." if rest else ""
+    return "Statistisk sikre tendenser (q < 0,05): " + "; ".join(parts) + "." + tail
+
+
+# -------------------------------------------------------------------------------------------- method and data
+def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], extra: list[str] | None = None
+                    ) -> None:
+    """'Metode og data': definitions from the catalogue and data-quality notes (quarantine, suppression, …)."""
+    lines = ["## Metode og data", "", "**Definitioner**", ""]
+    for i in indicator_ids:
+        ind = catalogue.get(i)
+        ci = f" Usikkerhed: {ind.ci}." if ind.ci and ind.ci != catalogue.CI_NONE else ""
+        target = f" Standardmål: {ind.default_target}." if ind.default_target and ind.default_target != "intet" else ""
+        lines.append(f"- **{ind.name}** ({ind.unit}): {ind.definition}{ci}{target}")
+    lines += ["", "**Datakvalitet**", ""]
+    placeholders = ", ".join("?" for _ in tables)
+    q = rep.con.execute(f'SELECT "table", count(*) FROM quarantine WHERE "table" IN ({placeholders}) GROUP BY 1 '
+                        'ORDER BY 1', tables).fetchall() if tables else []
+    total = sum(n for _, n in q)
+    if total:
+        per = ", ".join(f"{_TABLE_DA.get(t, t)} {formatting.count(n)}" for t, n in q)
+        lines.append(f"- Rækker afvist ved indlæsningen (i karantæne): {formatting.count(total)} ({per}). De indgår "
+                     "ikke i tallene; se dem med `kvalitet quarantine`.")
+    else:
+        lines.append("- Ingen rækker er afvist ved indlæsningen af disse data.")
+    for e in extra or []:
+        lines.append(f"- {e}")
+    from ..disclosure import NOTE
+
+    if rep.suppressed_any:
+        lines.append(f"- {NOTE}")
+    else:
+        lines.append("- Tal under 5 ville blive vist som «<5» for at beskytte enkeltpersoner; ingen tabel her "
+                     "havde sådanne tal.")
+    lines += ["", "Konfidensintervaller er 95 %. En ændring mellem to perioder kaldes statistisk sikker, når "
+                  "p < 0,05; tendenser over mange perioder, når q < 0,05 (justeret for mange test)."]
+    rep.text("\n".join(lines))
+
+
+_TABLE_DA = {"complaints": "klager", "decisions": "afgørelser", "appeals": "ankesager", "cases": "sager",
+             "audits": "stikprøver", "inquiries": "henvendelser", "satisfaction": "tilfredshed",
+             "municipal_appeals": "Danmarkskortet", "recommendations": "anbefalinger",
+             "risk_assessments": "risikovurderinger"}
+
+
+def table_has_rows(rep: Report, table: str, sc: Scope) -> bool:
+    """Whether the store holds any row of ``table`` for the scope (tables that were never loaded are empty)."""
+    from .. import contract
+
+    try:
+        if sc.forvaltning and "forvaltning" in contract.TABLES[table].by_name:
+            return rep.con.execute(f"SELECT count(*) FROM {table} WHERE forvaltning = ?",
+                                   [sc.forvaltning]).fetchone()[0] > 0
+        return rep.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+    except duckdb.Error:
+        return False

@@ -1,0 +1,54 @@
+"""Sections of the risk picture (risikobillede): the tiers of risikobaseret ledelsestilsyn as a matrix with their
+reasons."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts, formatting, risk
+from ..present import Report
+from . import common
+
+TABLES = ["risk_assessments"]
+
+
+def risk_matrix(rep: Report, forvaltning: str | None) -> pd.DataFrame:
+    """Every area's manual scores and tier as a coloured matrix, the reasons in a table, and a summary sentence."""
+    sc = common.scope(rep, forvaltning)
+    t = risk.tiers(rep.con, rep.organisation, rep.as_of, sc.where)
+    if t.empty:
+        common.no_data(rep, "Risikobillede")
+        return t
+    t = t.sort_values(["tier", "points"], ascending=False).reset_index(drop=True)
+    rows = [common._short(a, 30) if forvaltning else f"{f}: {common._short(a, 26)}" for f, a in
+            zip(t["forvaltning"], t["area"])]
+    signals = (t["points"] - t[["economy", "legal", "it"]].fillna(0).apply(
+        lambda col: col.map({3: 2, 2: 1}).fillna(0)).sum(axis=1)).clip(lower=0)
+    scores = pd.DataFrame({"Økonomi": t["economy"].astype(float), "Jura": t["legal"].astype(float),
+                           "IT": t["it"].astype(float)})
+    counts = t["tier"].value_counts()
+    n3, n2, n1 = (int(counts.get(k, 0)) for k in (3, 2, 1))
+    title = (f"{n3} områder kræver intensiveret tilsyn, {n2} tilsyn og {n1} overvågning"
+             if n3 else f"Intet område kræver intensiveret tilsyn; {n2} tilsyn og {n1} overvågning")
+    fig = charts.risk_matrix(rows, scores, t["tier"], title=title, source=rep.source, as_of_label=rep.as_of_label)
+    rep.figure(fig, alt=(f"Risikomatrix: én række pr. område med den manuelle vurdering af økonomi, jura og it "
+                         f"(1 lav – 3 høj) og tilsynsniveauet (1 overvågning, 2 tilsyn, 3 intensiveret tilsyn). "
+                         f"{title}. Niveau 3: " + (", ".join(r for r, k in zip(rows, t["tier"]) if k == 3) or "ingen")
+                         + "."))
+    table = pd.DataFrame({
+        **({"Forvaltning": t["forvaltning"]} if not forvaltning else {}),
+        "Område": t["area"],
+        "Seneste vurdering": t["assessed"].map(formatting.long_date),
+        "Point": t["points"].astype(int).astype(str),
+        "Tilsynsniveau": t["tier"].astype(str) + " " + t["tier_name"],
+        "Begrundelse": t["reasons"],
+    })
+    rep.table(table, "Tilsynsniveau pr. område med begrundelse", note=(
+        "Point: hver score 3 i den manuelle risikovurdering giver 2 point, hver score 2 giver 1 point; hvert tegn i "
+        "data for det seneste år (fejlandel over tærsklen, omgørelsesprocent over mål, andel inden for servicemål "
+        "under mål, udvikling i den forkerte retning) giver 1 point. 4 point eller mere giver niveau 3, 2-3 point "
+        "niveau 2."))
+    data_driven = int((signals > 0).sum())
+    rep.text(f"{formatting.count(data_driven)} af {formatting.count(len(t))} områder har tegn i data (ikke kun i den "
+             "manuelle vurdering), der trækker tilsynsniveauet op.")
+    return t
