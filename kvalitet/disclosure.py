@@ -15,8 +15,8 @@ from . import formatting
 
 PRIMARY = "<5"
 COMPLEMENT = "x"
-NOTE = ("Tal under 5 vises som «<5», og hvor en sum ellers ville afsløre dem, er endnu et tal skjult (vist som «x»), "
-        "så ingen enkeltperson kan genkendes.")
+NOTE = ("Tal under 5 vises som «<5», og hvor en sum eller en andel ellers ville afsløre dem, er også den skjult "
+        "(vist som «x»), så ingen enkeltperson kan genkendes.")
 
 
 def suppression_mask(counts: pd.DataFrame, threshold: int = 5, row_totals: bool = True,

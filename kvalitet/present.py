@@ -86,9 +86,13 @@ class Report:
         _display("\n".join(lines))
 
     def table(self, frame: pd.DataFrame, title: str, counts: list[str] | None = None, note: str | None = None,
-              row_totals: bool = True, column_totals: bool = False) -> None:
+              row_totals: bool = True, column_totals: bool = False, derived: list[str] | None = None) -> None:
         """Show a table (Danish formatting; ``counts`` columns with small counts suppressed) and keep it for
-        the XLSX (with the same suppression: the XLSX is published too)."""
+        the XLSX (with the same suppression: the XLSX is published too).
+
+        ``derived`` names the columns computed from the row's counts (a share, a rate, their interval): in a row
+        where a count is hidden they are hidden too (``x``), since with the other count they would reveal it.
+        """
         shown = frame.copy()
         if counts:
             hidden, any_hidden = disclosure.suppress(shown[counts], row_totals=row_totals,
@@ -96,6 +100,11 @@ class Report:
             for c in counts:
                 shown[c] = hidden[c]
             self.suppressed_any |= any_hidden
+            if derived:
+                rows = hidden.isin([disclosure.PRIMARY, disclosure.COMPLEMENT]).any(axis=1).to_numpy()
+                for c in derived:
+                    shown[c] = shown[c].astype(object)
+                    shown.loc[rows, c] = disclosure.COMPLEMENT
         self.tables.append((title, shown))
         body = shown.to_html(index=False, escape=True, na_rep=formatting.MISSING, border=0,
                              classes="kvalitet-table")

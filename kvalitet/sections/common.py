@@ -213,6 +213,7 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
         table = table.drop(columns=["Tæller", "95 %-konfidensinterval"]).rename(columns={"Nævner": "Antal"})
     rep.table(table, title or f"{ind.name} pr. {title_word}, {formatting.period_label(last)}",
               counts=[c for c in ("Tæller", "Nævner", "Antal") if c in table], row_totals=False,
+              derived=[c for c in (ind.name, "95 %-konfidensinterval") if c in table],
               note=f"{ind.definition} Tæller: {ind.numerator}. Nævner: {ind.denominator}.")
     scale = 1.0
     labels = list(cur[gcol])
@@ -306,6 +307,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         notes = [n for n in df["note"].dropna().unique()]
         counts = [c for c in ("Tæller", "Antal", "Nævner") if c in table]
         rep.table(table, f"{ind.name} ({ind.unit}), {sc.name}", counts=counts, row_totals=False,
+                  derived=[c for c in (ind.name, "95 %-konfidensinterval") if c in table],
                   note=ind.definition + (" Bemærk: " + "; ".join(notes) + "." if notes else ""))
     valid = df[df["value"].notna()]
     share = ind.unit == catalogue.UNIT_SHARE

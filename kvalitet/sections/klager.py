@@ -71,7 +71,7 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
     })
     notes = df["note"].dropna().unique()
     rep.table(table, f"{ind.name} ({ind.unit})", counts=["Klager"], row_totals=False,
-              note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
+              derived=["Klagerate pr. 1.000", "95 %-konfidensinterval"], note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
     valid = df[df["value"].notna() & df["denominator"].fillna(0).gt(0)]
     change = None
     if len(valid) >= 2:
@@ -128,7 +128,7 @@ def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "yea
     table = pd.DataFrame({"Emne": head["topic"], "Klager": head["n"],
                           "Andel af alle klager": head["share"].map(formatting.percent)})
     rep.table(table, f"De hyppigste emner i klager modtaget i {formatting.period_label(last)}", counts=["Klager"],
-              row_totals=False, note="Emnet er sagsbehandlerens registrering (fritekst); CPR-numre er fjernet.")
+              row_totals=False, derived=["Andel af alle klager"], note="Emnet er sagsbehandlerens registrering (fritekst); CPR-numre er fjernet.")
     shown = head[head["topic"] != "Øvrige emner"]
     top_topic = shown["topic"].iloc[0]
     title = (f"Flest klager i {formatting.period_label(last)} handlede om "

@@ -66,7 +66,7 @@ def error_share_by_item(rep: Report, forvaltning: str | None, period: str = "yea
         "Status": cur["status"].map(common.status_text),
     })
     rep.table(table, f"{ind.name}, {formatting.period_label(last)}", counts=["Fejl", "Vurderet (ok eller fejl)"],
-              row_totals=False, note=ind.definition)
+              row_totals=False, derived=["Fejlandel", "95 %-konfidensinterval"], note=ind.definition)
     th = rep.organisation.thresholds.audit_error_share
     top = cur.iloc[0]
     title = (f"Flest fejl på tjekpunktet «{top['subgroup']}» ({formatting.percent(top['value'])}) i "
