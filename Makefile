@@ -36,7 +36,9 @@ lab: $(STAMP) ## JupyterLab on the same environment
 
 bench: $(STAMP) ## run the benchmarks in bench/ (they print figures; not part of the tests)
 	$(BIN)/python bench/ingest.py
-	@test ! -f bench/stats.py || $(BIN)/python bench/stats.py
+	$(BIN)/python bench/stats.py
+	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/report_suite.py
 
 clean: ## remove the environment, the demo database and rendered reports
 	rm -rf $(VENV) data/ reports/*.html reports/*.xlsx reports/_executed
