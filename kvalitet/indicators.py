@@ -118,6 +118,14 @@ class Query:
     biennium_start: str = "odd"
     conf: float = 0.95
     servicemaal: dict[str, int] = field(default_factory=dict)
+    #: results of scans shared by several indicators (one pass over a table computes them all), by name
+    shared: dict = field(default_factory=dict)
+
+    def once(self, name: str, make) -> pd.DataFrame:
+        """``make()`` the first time ``name`` is asked for in this query, a copy of that result afterwards."""
+        if name not in self.shared:
+            self.shared[name] = make()
+        return self.shared[name].copy()
 
     def groups(self, table: str, alias: str = "") -> str:
         """SELECT list of the three group columns (NULL where not grouped on or not in the table)."""
@@ -150,10 +158,17 @@ class Query:
         return sql, params
 
     def label(self, date_expr: str) -> str:
-        return periods.label_sql(date_expr, self.period, self.biennium_start)
+        """The period of a date in SQL, as a whole number (:func:`periods.index_sql`: cheaper to group on than
+        the label); :meth:`run` turns a ``period`` column of these into the labels."""
+        return periods.index_sql(date_expr, self.period, self.biennium_start)
 
     def run(self, sql: str, params: list) -> pd.DataFrame:
-        return self.con.execute(sql, params).df()
+        df = self.con.execute(sql, params).df()
+        if "period" in df and pd.api.types.is_numeric_dtype(df["period"]):
+            codes, uniq = pd.factorize(df["period"].to_numpy())
+            labels = [periods.label_of_index(i, self.period, self.biennium_start) for i in uniq]
+            df["period"] = np.array(labels + [None], dtype=object)[codes]
+        return df
 
     def servicemaal_sql(self) -> tuple[str, list]:
         """A subquery (area, days) of the organisation's servicemål per area."""
@@ -197,18 +212,59 @@ def _first_date(df: pd.DataFrame) -> date | None:
     return pd.Timestamp(v).date()
 
 
+def _group_codes(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A code per row for its combination of ``cols`` (missing values equal each other), numbered in the order
+    the combinations first appear; and the first row of each combination."""
+    combined = np.zeros(len(df), dtype=np.int64)
+    for c in cols:
+        k, u = pd.factorize(df[c].to_numpy(dtype=object), use_na_sentinel=True)
+        combined = combined * (len(u) + 1) + (k.astype(np.int64) + 1)
+        combined, _ = pd.factorize(combined)  # keep the numbers small (no overflow)
+        combined = combined.astype(np.int64)
+    # the codes are numbered by first appearance: a row is the first of its code when it exceeds all before it
+    before = np.maximum.accumulate(np.concatenate(([-1], combined[:-1])))
+    return combined, np.flatnonzero(combined > before)
+
+
 def _complete(df: pd.DataFrame, q: Query, fill: dict) -> pd.DataFrame:
-    """Every (group, sub-group) with data × every period in the range; missing cells filled with ``fill``."""
+    """Every (group, sub-group) with data × every period in the range; missing cells filled with ``fill``.
+
+    The groups come in the order they first appear in ``df``, each with the periods in order (as a cross join
+    of the distinct keys and the periods, left-merged with ``df``, would give); cells are placed by integer
+    positions rather than by merging on the text keys.
+    """
     df = _ensure_cols(df)
     grid = q.period_grid(_first_date(df))
     if "first" in df:
         df = df.drop(columns="first")
     if df.empty or not grid:
         return df
-    labels = pd.DataFrame({"period": [p.label for p in grid]})
-    keys = df[_KEYS].drop_duplicates()
-    full = keys.merge(labels, how="cross")
-    out = full.merge(df, on=_KEYS + ["period"], how="left")
+    labels = np.array([p.label for p in grid], dtype=object)
+    n_p = len(labels)
+    gcode, first_rows = _group_codes(df, _KEYS)
+    n_g = len(first_rows)
+    pos = pd.Index(labels).get_indexer(df["period"].to_numpy(dtype=object))
+    ok = pos >= 0
+    target = gcode[ok] * n_p + pos[ok]
+    seen = np.zeros(n_g * n_p, dtype=bool)
+    seen[target] = True
+    every = bool(seen.all())
+    out = {c: df[c].take(first_rows).repeat(n_p).reset_index(drop=True) for c in _KEYS}
+    out["period"] = pd.Series(np.tile(labels, n_g))
+    for c in df.columns:
+        if c in out:
+            continue
+        col = df[c]
+        vals = col.to_numpy()[ok]
+        if every:
+            arr = np.empty(n_g * n_p, dtype=vals.dtype)
+        elif col.dtype.kind in "iuf":
+            arr = np.full(n_g * n_p, np.nan)
+        else:
+            arr = np.full(n_g * n_p, np.nan, dtype=object)
+        arr[target] = vals
+        out[c] = pd.Series(arr)
+    out = pd.DataFrame(out)
     for c, v in fill.items():
         if c in out:
             out[c] = out[c].fillna(v) if v is not None else out[c]
@@ -264,11 +320,18 @@ def _join_notes(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------------------------------- indicators
+def _received_by_kind(q: Query) -> pd.DataFrame:
+    """Complaints by group, period received and kind (one scan for complaints_received and complaint_rate)."""
+    def make():
+        w, p = q.filters("complaints", "received")
+        return q.run(
+            f"SELECT {q.groups('complaints')}, {q.label('received')} AS period, kind AS subgroup, "
+            f"count(*) AS numerator, min(received) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    return q.once("complaints_received", make)
+
+
 def _complaints_received(q: Query, ind: str) -> pd.DataFrame:
-    w, p = q.filters("complaints", "received")
-    df = q.run(
-        f"SELECT {q.groups('complaints')}, {q.label('received')} AS period, kind AS subgroup, "
-        f"count(*) AS numerator, min(received) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    df = _received_by_kind(q)
     df = _complete(df, q, {"numerator": 0})
     df = _add_totals(df, cols=("numerator",))
     df["denominator"] = np.nan
@@ -277,10 +340,13 @@ def _complaints_received(q: Query, ind: str) -> pd.DataFrame:
 
 
 def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
-    w, p = q.filters("complaints", "received")
-    num = q.run(
-        f"SELECT {q.groups('complaints')}, {q.label('received')} AS period, count(*) AS numerator, "
-        f"min(received) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    # the numerator: the complaints of every kind together (the key columns as they came from the store)
+    rb = _received_by_kind(q)
+    g = rb.groupby(["forvaltning", "unit", "area", "period"], dropna=False, sort=False)
+    _, first_rows = np.unique(g.ngroup().to_numpy(), return_index=True)
+    num = rb.iloc[first_rows][["forvaltning", "unit", "area", "period"]].reset_index(drop=True)
+    num["numerator"] = g["numerator"].sum().to_numpy()
+    num["first"] = g["first"].min().to_numpy()
     w2, p2 = q.filters("decisions", None)
     w2.append("month <= ?")
     p2.append(min(q.end, q.as_of))
@@ -308,6 +374,13 @@ def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     return df
 
 
+def _share_from(q: Query, ind: str, df: pd.DataFrame, totals: bool = False) -> pd.DataFrame:
+    df = _complete(df, q, {"numerator": 0, "denominator": 0})
+    if totals:
+        df = _add_totals(df)
+    return _share_values(df, ind, q.conf)
+
+
 def _simple_share(q: Query, ind: str, table: str, date_col: str, num_expr: str, den_expr: str,
                   extra_where: str | None = None, extra_params: list | None = None, subgroup: str | None = None,
                   totals: bool = False) -> pd.DataFrame:
@@ -330,10 +403,25 @@ def _in(values) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
+_MEDIAN_COLS = ["forvaltning", "unit", "area", "period", "value", "denominator", "first"]
+_SHARE_COLS = ["forvaltning", "unit", "area", "period", "numerator", "denominator", "first"]
+
+
+def _complaints_closed(q: Query) -> pd.DataFrame:
+    """Complaints by group and period closed: the upheld share's counts and the response-time median (one scan)."""
+    def make():
+        w, p = q.filters("complaints", "closed")
+        return q.run(
+            f"SELECT {q.groups('complaints')}, {q.label('closed')} AS period, "
+            "count(*) FILTER (WHERE outcome IN ('medhold', 'delvis medhold')) AS numerator, "
+            "count(*) FILTER (WHERE outcome IN ('medhold', 'delvis medhold', 'ikke medhold')) AS denominator, "
+            "median(datediff('day', received, closed))::DOUBLE AS value, count(*) AS n, "
+            f"min(closed) AS first FROM complaints {_where(w)} GROUP BY ALL", p)
+    return q.once("complaints_closed", make)
+
+
 def _complaint_upheld_share(q: Query, ind: str) -> pd.DataFrame:
-    return _simple_share(
-        q, ind, "complaints", "closed", "outcome IN ('medhold', 'delvis medhold')",
-        "outcome IN ('medhold', 'delvis medhold', 'ikke medhold')")
+    return _share_from(q, ind, _complaints_closed(q)[_SHARE_COLS])
 
 
 def _appeal_share(q: Query, ind: str, numerator_outcomes) -> pd.DataFrame:
@@ -342,12 +430,10 @@ def _appeal_share(q: Query, ind: str, numerator_outcomes) -> pd.DataFrame:
         f"outcome IN {_in(contract.APPEAL_MERITS)}")
 
 
-def _median(q: Query, ind: str, table: str, start_col: str, end_col: str) -> pd.DataFrame:
-    w, p = q.filters(table, end_col)
-    df = q.run(
-        f"SELECT {q.groups(table)}, {q.label(end_col)} AS period, "
-        f"median(datediff('day', {start_col}, {end_col}))::DOUBLE AS value, count(*) AS denominator, "
-        f"min({end_col}) AS first FROM {table} {_where(w)} GROUP BY ALL", p)
+def _median(q: Query, ind: str, table: str) -> pd.DataFrame:
+    """The median days of closed complaints or decided cases (from the scan shared with the share indicator)."""
+    df = (_complaints_closed(q) if table == "complaints" else _cases_decided(q))
+    df = df.drop(columns="denominator").rename(columns={"n": "denominator"})[_MEDIAN_COLS]
     df = _complete(df, q, {"denominator": 0})
     df["numerator"] = np.nan
     df["ci_low"] = np.nan
@@ -365,17 +451,26 @@ def _case_target_sql(q: Query) -> tuple[str, list]:
     )
 
 
+def _cases_decided(q: Query) -> pd.DataFrame:
+    """Cases by group and period decided: the servicemål counts and the processing-time median (one scan)."""
+    def make():
+        src, sp = _case_target_sql(q)
+        w, p = q.filters("cases", "decided")
+        w.append("decided <= ?")
+        p.append(q.as_of)
+        return q.run(
+            f"SELECT {q.groups('cases')}, {q.label('decided')} AS period, "
+            "count(*) FILTER (WHERE target IS NOT NULL AND datediff('day', opened, decided) <= target) "
+            "AS numerator, count(*) FILTER (WHERE target IS NOT NULL) AS denominator, "
+            "count(*) FILTER (WHERE target IS NULL) AS no_target, "
+            "median(datediff('day', opened, decided))::DOUBLE AS value, count(*) AS n, min(decided) AS first "
+            f"FROM {src} AS c {_where(w)} GROUP BY ALL", sp + p)
+    return q.once("cases_decided", make)
+
+
 def _service_target_share(q: Query, ind: str) -> pd.DataFrame:
-    src, sp = _case_target_sql(q)
-    w, p = q.filters("cases", "decided")
-    w.append("decided <= ?")
-    p.append(q.as_of)
-    df = q.run(
-        f"SELECT {q.groups('cases')}, {q.label('decided')} AS period, "
-        "count(*) FILTER (WHERE target IS NOT NULL AND datediff('day', opened, decided) <= target) AS numerator, "
-        "count(*) FILTER (WHERE target IS NOT NULL) AS denominator, "
-        "count(*) FILTER (WHERE target IS NULL) AS no_target, min(decided) AS first "
-        f"FROM {src} AS c {_where(w)} GROUP BY ALL", sp + p)
+    df = _cases_decided(q)[["forvaltning", "unit", "area", "period", "numerator", "denominator", "no_target",
+                            "first"]]
     df = _complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
     if "no_target" in df:
         nt = pd.to_numeric(df["no_target"]).fillna(0).astype(int)
@@ -722,10 +817,10 @@ _FUNCS = {
     "complaints_received": _complaints_received,
     "complaint_rate": _complaint_rate,
     "complaint_upheld_share": _complaint_upheld_share,
-    "complaint_response_days_median": lambda q, i: _median(q, i, "complaints", "received", "closed"),
+    "complaint_response_days_median": lambda q, i: _median(q, i, "complaints"),
     "appeal_reversal_share": lambda q, i: _appeal_share(q, i, contract.APPEAL_REVERSED),
     "appeal_upheld_share": lambda q, i: _appeal_share(q, i, ("stadfæstet",)),
-    "processing_days_median": lambda q, i: _median(q, i, "cases", "opened", "decided"),
+    "processing_days_median": lambda q, i: _median(q, i, "cases"),
     "service_target_share": _service_target_share,
     "processing_days_km_median": _km_median,
     "open_cases_over_target": _open_cases_over_target,
@@ -816,7 +911,8 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
         return _types(out)
     out = pd.concat(frames, ignore_index=True)
     out = targets_mod.apply(out, organisation, q.period)
-    return _sort(_types(out[OUTPUT_COLUMNS].copy()), ids)
+    idx = _sort_order(out, ids)  # the order of the finished rows, taken column by column (one copy)
+    return _types(pd.DataFrame({c: out[c].take(idx).reset_index(drop=True) for c in OUTPUT_COLUMNS}))
 
 
 def _types(out: pd.DataFrame) -> pd.DataFrame:
@@ -847,12 +943,22 @@ def _period_order(labels: pd.Series) -> np.ndarray:
     return rank[codes]
 
 
-def _sort(out: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Rows in catalogue order, then forvaltning, unit, area (empty first), total row first, sub-group, period."""
+def _indicator_rank(col: pd.Series, order: dict[str, int]) -> np.ndarray:
+    codes, uniq = pd.factorize(col.to_numpy(dtype=object))
+    return np.array([order[u] for u in uniq], dtype=np.int64)[codes]
+
+
+def _sort_order(out: pd.DataFrame, ids: list[str]) -> np.ndarray:
+    """The row positions that put the rows in catalogue order, then forvaltning, unit, area (empty first), total
+    row first, sub-group, period (missing values of the text columns sort as the empty text)."""
     order = {i: k for k, i in enumerate(ids)}
 
     def rank(col: str) -> np.ndarray:  # the position of each value among the column's sorted distinct values
-        return pd.factorize(out[col].fillna("").to_numpy(dtype=object), sort=True)[0]
+        codes, uniq = pd.factorize(out[col].to_numpy(dtype=object), use_na_sentinel=True)
+        # a missing value ranks as the empty text (first); ranks of equal texts are equal
+        names = np.array([""] + ["" if x is None else x for x in uniq], dtype=object)
+        _, r = np.unique(names, return_inverse=True)
+        return r.astype(np.int64)[codes + 1]
 
     keys = (
         _period_order(out["period"]),
@@ -861,7 +967,16 @@ def _sort(out: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
         rank("area"),
         rank("unit"),
         rank("forvaltning"),
-        out["indicator"].map(order).to_numpy(dtype=np.int64),
+        _indicator_rank(out["indicator"], order),
     )
-    idx = np.lexsort(keys)  # stable; the last key sorts first
-    return out.take(idx).reset_index(drop=True)
+    # one number per row combining the keys (the last key most significant), sorted stably: the order of
+    # np.lexsort(keys), in one pass; lexsort itself when the number could overflow
+    sizes = [int(k.max()) + 1 if len(k) else 1 for k in keys]
+    if float(np.prod([float(x) for x in sizes])) < 2.0 ** 62:
+        combined = np.zeros(len(out), dtype=np.int64)
+        for k, size in zip(reversed(keys), reversed(sizes)):
+            combined = combined * size + k.astype(np.int64)
+        idx = np.argsort(combined, kind="stable")
+    else:
+        idx = np.lexsort(keys)  # stable; the last key sorts first
+    return idx

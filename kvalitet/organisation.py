@@ -148,6 +148,8 @@ class Thresholds(_Strict):
 
 class Organisation(_Strict):
     municipality: str = Field(min_length=1)
+    #: the name a reader sees, when it is not "<municipality> Kommune" (e.g. "Københavns Kommune")
+    official_name: str | None = None
     forvaltninger: list[Forvaltning] = Field(min_length=1)
     #: servicemål in days per area, used when a case carries no target_days of its own.
     servicemaal: dict[str, int] = Field(default_factory=dict)
@@ -188,6 +190,11 @@ class Organisation(_Strict):
                         raise ValueError(f"targets.{name}.per_forvaltning nævner forvaltningen {code}, "
                                          "som ikke er erklæret")
         return self
+
+    @property
+    def display_name(self) -> str:
+        """The municipality as a reader sees it: ``official_name``, else "<municipality> Kommune"."""
+        return self.official_name or f"{self.municipality} Kommune"
 
     @property
     def codes(self) -> list[str]:

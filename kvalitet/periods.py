@@ -103,6 +103,26 @@ def label_sql(column: str, period: str, biennium_start: str = "odd") -> str:
     return f"({first}::VARCHAR || '-' || ({first} + 1)::VARCHAR)"
 
 
+def index_sql(column: str, period: str, biennium_start: str = "odd") -> str:
+    """A DuckDB expression giving the period of the DATE expression ``column`` as a whole number: the month index
+    (``year * 12 + month - 1``) of the period's first month. Grouping on it is cheaper than on the label;
+    :func:`label_of_index` turns it into the label (the same as :func:`label_sql` gives)."""
+    period = check_period(period)
+    m = f"(year({column}) * 12 + month({column}) - 1)"
+    if period == "biennium":
+        parity = 1 if check_biennium_start(biennium_start) == "odd" else 0
+        y = f"year({column})"
+        return f"((CASE WHEN {y} % 2 = {parity} THEN {y} ELSE {y} - 1 END) * 12)"
+    k = MONTHS[period]
+    return m if k == 1 else f"({m} // {k} * {k})"
+
+
+def label_of_index(index: int, period: str, biennium_start: str = "odd") -> str:
+    """The label of the period whose first month has the month index ``index`` (see :func:`index_sql`)."""
+    i = int(index)
+    return label_of(date(i // 12, i % 12 + 1, 1), period, biennium_start)
+
+
 @dataclass(frozen=True)
 class Period:
     """A labelled period: its grain, label and first and last day."""

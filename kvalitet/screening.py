@@ -23,6 +23,9 @@ the yearly trend) for every initiative in the organisation file on each indicato
 ``faldende`` when q < the FDR level (``thresholds.fdr``, default 0.05), otherwise ``ingen sikker ændring``. A series
 with fewer than ``thresholds.min_periods`` (default 5) periods with a value says ``for kort serie``; a series the
 method cannot fit (e.g. zero events throughout) says ``kan ikke beregnes`` with the reason in ``note``.
+
+With many series (:data:`PARALLEL_MIN_SERIES` or more) the tests run in forked worker processes, one per CPU
+(``KVALITET_WORKERS=1`` keeps them in the calling process); the results are the same either way.
 """
 
 from __future__ import annotations
@@ -153,27 +156,130 @@ def _test(method: str, grain: str, labels, t, v, num, exp, months, base: dict, m
         return _row(base, method, labels, direction=NOT_COMPUTABLE, note=f"kan ikke beregnes: {exc}")
 
 
-def screen_frame(frame: pd.DataFrame, grain: str, as_of: date, thresholds: Thresholds | None = None) -> pd.DataFrame:
-    """Trend tests for every series of a tidy indicator frame (as from compute()); p-values, no q-values yet."""
-    th = thresholds or Thresholds()
-    rows = []
-    if frame.empty:
-        return pd.DataFrame(columns=TREND_COLUMNS + ["sign"])
-    f = frame.copy()
+def _label_table(labels, as_of: date) -> dict[str, tuple[float, int, bool, float]]:
+    """Per distinct period label: its time (:func:`period_time`), first month, whether it ended by ``as_of`` and
+    its length in days."""
+    out = {}
+    for lab in labels:
+        p = periods.parse(lab)
+        out[lab] = (period_time(lab), p.start.month, p.end <= as_of, float((p.end - p.start).days + 1))
+    return out
+
+
+def _prepare_series(frame: pd.DataFrame, as_of: date):
+    """Every series of ``frame`` (in groupby order): its key and, sorted by time, the arrays of
+    :func:`_series_arrays`, as (base, labels, t, v, num, exp, months) tuples."""
+    f = frame
     for c in ["forvaltning", "unit", "area", "subgroup"]:
         f[c] = f[c].astype(object).where(f[c].notna(), None)
-    for key, g in f.groupby(_KEYS, dropna=False, sort=False):
-        base = dict(zip(_KEYS, [None if (isinstance(k, float) and np.isnan(k)) else k for k in key]))
-        ind = base["indicator"]
-        labels, t, v, num, exp, months = _series_arrays(g, ind, as_of)
-        for m in methods_for(ind):
+    # the series numbered in the order they first appear (as groupby(sort=False) numbers them)
+    code, first_row = indicators._group_codes(f, _KEYS)
+    ngroups = len(first_row)
+    label = f["period"].to_numpy(dtype=object)
+    lab_codes, lab_uniques = pd.factorize(label)
+    table = _label_table(lab_uniques, as_of)
+    lt = np.array([table[x][0] for x in lab_uniques], dtype=float)
+    lm = np.array([table[x][1] for x in lab_uniques], dtype=np.int64)
+    lfin = np.array([table[x][2] for x in lab_uniques], dtype=bool)
+    ldays = np.array([table[x][3] for x in lab_uniques], dtype=float)
+    value = pd.to_numeric(f["value"], errors="coerce").to_numpy(dtype=float)
+    num = pd.to_numeric(f["numerator"], errors="coerce").to_numpy(dtype=float)
+    den = pd.to_numeric(f["denominator"], errors="coerce").to_numpy(dtype=float)
+    ind_codes, ind_uniques = pd.factorize(f["indicator"].to_numpy(dtype=object))
+    is_count = np.array([catalogue.get(i).kind == "count" for i in ind_uniques], dtype=bool)[ind_codes]
+    keep = ~np.isnan(value)
+    keep &= ~is_count | lfin[lab_codes]
+    exposure = np.where(is_count, ldays[lab_codes], den)
+    rows = np.flatnonzero(keep)
+    rows = rows[np.lexsort((lt[lab_codes[rows]], code[rows]))]
+    bounds = np.searchsorted(code[rows], np.arange(ngroups + 1))
+    keycols = [f[k].to_numpy(dtype=object) for k in _KEYS]
+    out = []
+    for g in range(ngroups):
+        r0 = first_row[g]
+        base = {k: (None if (isinstance(col[r0], float) and np.isnan(col[r0])) else col[r0])
+                for k, col in zip(_KEYS, keycols)}
+        sel = rows[bounds[g]:bounds[g + 1]]
+        lc = lab_codes[sel]
+        out.append((base, [lab_uniques[i] for i in lc], lt[lc], value[sel], num[sel], exposure[sel], lm[lc]))
+    return out
+
+
+def _test_series(series, grain: str, min_periods: int) -> list[dict]:
+    rows = []
+    for base, labels, t, v, num, exp, months in series:
+        for m in methods_for(base["indicator"]):
             if m in ("poisson_glm", "binomial_glm"):
                 ok = np.isfinite(exp) & (exp > 0) & np.isfinite(num)
                 sel = [lab for lab, o in zip(labels, ok) if o]
-                rows.append(_test(m, grain, sel, t[ok], v[ok], num[ok], exp[ok], months[ok], base, th.min_periods))
+                rows.append(_test(m, grain, sel, t[ok], v[ok], num[ok], exp[ok], months[ok], base, min_periods))
             else:
-                rows.append(_test(m, grain, labels, t, v, num, exp, months, base, th.min_periods))
-    return pd.DataFrame(rows)
+                rows.append(_test(m, grain, labels, t, v, num, exp, months, base, min_periods))
+    return rows
+
+
+def screen_frame(frame: pd.DataFrame, grain: str, as_of: date, thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Trend tests for every series of a tidy indicator frame (as from compute()); p-values, no q-values yet."""
+    th = thresholds or Thresholds()
+    if frame.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS + ["sign"])
+    series = _prepare_series(frame.copy(), as_of)
+    return pd.DataFrame(_run_tests(series, grain, th.min_periods))
+
+
+#: below this many series the tests run in this process (a pool costs more than it saves)
+PARALLEL_MIN_SERIES = 2000
+_POOL_SERIES: list = []
+
+
+def workers() -> int:
+    """Processes for the trend tests: ``KVALITET_WORKERS`` if set, else the CPUs this process may use."""
+    import os
+
+    env = os.environ.get("KVALITET_WORKERS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise UserError(f"KVALITET_WORKERS skal være et helt tal, ikke {env!r}") from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _test_chunk(lo: int, hi: int, grain: str, min_periods: int) -> list[dict]:
+    return _test_series(_POOL_SERIES[lo:hi], grain, min_periods)
+
+
+def _run_tests(series: list, grain: str, min_periods: int) -> list[dict]:
+    """The tests of every series, in order; spread over processes (forked, sharing ``series``) when there are
+    many series and more than one CPU. The rows are the same whichever way they are computed."""
+    n = len(series)
+    k = min(workers(), max(1, n // (PARALLEL_MIN_SERIES // 2)))
+    if n < PARALLEL_MIN_SERIES or k < 2:
+        return _test_series(series, grain, min_periods)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _POOL_SERIES
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:  # no fork on this platform
+        return _test_series(series, grain, min_periods)
+    step = max(1, -(-n // (k * 8)))
+    chunks = [(lo, min(n, lo + step)) for lo in range(0, n, step)]
+    _POOL_SERIES = series
+    try:
+        with ProcessPoolExecutor(max_workers=k, mp_context=ctx) as pool:
+            parts = list(pool.map(_test_chunk, [a for a, _ in chunks], [b for _, b in chunks],
+                                  [grain] * len(chunks), [min_periods] * len(chunks)))
+    except (OSError, AssertionError) as exc:  # e.g. a daemon process may not start children
+        warnings.warn(f"trend tests run in one process ({exc})", RuntimeWarning, stacklevel=2)
+        return _test_series(series, grain, min_periods)
+    finally:
+        _POOL_SERIES = []
+    return [r for part in parts for r in part]
 
 
 def _directions(df: pd.DataFrame, fdr: float) -> pd.DataFrame:

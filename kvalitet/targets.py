@@ -98,16 +98,25 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         frame["target_high"] = high
         frame["status"] = pd.Series([], dtype=object)
         return frame
-    keys = frame[["indicator", "forvaltning", "area"]].astype(object).where(frame[["indicator", "forvaltning",
-                                                                                   "area"]].notna(), None)
-    cache: dict = {}
-    for i, (ind, fv, ar) in enumerate(keys.itertuples(index=False, name=None)):
-        k = (ind, fv, ar)
-        if k not in cache:
-            cache[k] = target_for(ind, fv, ar, organisation, period)
-        lo, hi = cache[k]
-        low[i] = np.nan if lo is None else lo
-        high[i] = np.nan if hi is None else hi
+    # one target_for() per distinct (indicator, forvaltning, area), spread to the rows by integer codes
+    codes, uniques = [], []
+    for c in ("indicator", "forvaltning", "area"):
+        k, u = pd.factorize(frame[c].to_numpy(dtype=object), use_na_sentinel=True)
+        codes.append(k.astype(np.int64) + 1)  # 0: missing
+        uniques.append([None] + [x if isinstance(x, str) or pd.notna(x) else None for x in u])
+    combined = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
+    row_key, distinct = pd.factorize(combined)
+    lows = np.full(len(distinct), np.nan)
+    highs = np.full(len(distinct), np.nan)
+    n1, n2 = len(uniques[1]), len(uniques[2])
+    for j, c in enumerate(distinct):
+        c = int(c)
+        ind, fv, ar = uniques[0][c // (n1 * n2)], uniques[1][(c // n2) % n1], uniques[2][c % n2]
+        lo, hi = target_for(ind, fv, ar, organisation, period)
+        lows[j] = np.nan if lo is None else lo
+        highs[j] = np.nan if hi is None else hi
+    low = lows[row_key]
+    high = highs[row_key]
     # explicit per-row targets (servicemål tiers) set by the engine win
     if "_target_low" in frame:
         extra = pd.to_numeric(frame["_target_low"], errors="coerce").to_numpy(dtype=float)
@@ -117,25 +126,29 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
     ci_high = pd.to_numeric(frame["ci_high"], errors="coerce").to_numpy(dtype=float)
     ci_low_c = np.where(np.isnan(ci_low), value, ci_low)
     ci_high_c = np.where(np.isnan(ci_high), value, ci_high)
-    status = np.full(n, STATUS_NO_TARGET, dtype=object)
+    # statuses as positions in STATUSES (small integers), turned into the words once at the end
+    code = {w: i for i, w in enumerate(STATUSES)}
+    status = np.full(n, code[STATUS_NO_TARGET], dtype=np.int8)
     has = ~np.isnan(low) | ~np.isnan(high)
     with np.errstate(invalid="ignore"):
         over = ~np.isnan(high) & (value > high)
         under = ~np.isnan(low) & (value < low)
-        status[has] = STATUS_MET
-        status[over] = STATUS_OVER
-        status[over & (ci_low_c > high)] = STATUS_SURELY_OVER
-        status[under] = STATUS_UNDER
-        status[under & (ci_high_c < low)] = STATUS_SURELY_UNDER
+        status[has] = code[STATUS_MET]
+        status[over] = code[STATUS_OVER]
+        status[over & (ci_low_c > high)] = code[STATUS_SURELY_OVER]
+        status[under] = code[STATUS_UNDER]
+        status[under & (ci_high_c < low)] = code[STATUS_SURELY_UNDER]
     th = frame["indicator"].isin(THRESHOLD_INDICATORS).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
     if th.any():
         num = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
         den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
+        th_code = {k: code[w] for k, w in _TH_WORDS.items()}
         for h in np.unique(high[th]):
             sel = th & (high == h)
             res = threshold_status(num[sel], den[sel], threshold=float(h), conf=thresholds.conf)
-            status[sel] = [_TH_WORDS[str(w)] for w in np.atleast_1d(res)]
-    status[np.isnan(value)] = STATUS_NO_DATA
+            status[sel] = [th_code[str(w)] for w in np.atleast_1d(res)]
+    status[np.isnan(value)] = code[STATUS_NO_DATA]
+    status = np.array(STATUSES, dtype=object)[status]
     frame["target_low"] = low
     frame["target_high"] = high
     frame["status"] = status

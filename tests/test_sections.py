@@ -49,7 +49,7 @@ def _text(out: list[str]) -> str:
 
 
 def test_scope(rep):
-    assert common.scope(rep, None).name == "København Kommune"
+    assert common.scope(rep, None).name == "Københavns Kommune"  # official_name in the organisation file
     sof = common.scope(rep, "SOF")
     assert sof.name == "Socialforvaltningen" and sof.by("unit") == ("forvaltning", "unit")
     with pytest.raises(UserError, match="XYZ"):

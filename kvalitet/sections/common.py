@@ -76,7 +76,7 @@ def scope(rep: Report, forvaltning: str | None) -> Scope:
             raise UserError(f"forvaltningen '{forvaltning}' findes ikke i organisationsfilen "
                             f"(findes: {', '.join(rep.organisation.codes)})")
         return Scope(forvaltning, rep.organisation.name_of(forvaltning))
-    return Scope(None, f"{rep.organisation.municipality} Kommune")
+    return Scope(None, rep.organisation.display_name)
 
 
 def compute(rep: Report, ids, period: str, start=None, end=None, by=(), where=None) -> pd.DataFrame:
