@@ -122,18 +122,24 @@ def _open_for_indicators(args):
     return org, con, where
 
 
-def cmd_indicators(args) -> int:
+def _on_store(args, work):
+    """Open organisation and store, run ``work(con, org, where)``, close; return its result and the demo flag."""
     from . import store
-    from .export import write_indicators
-    from .indicators import compute
 
     org, con, where = _open_for_indicators(args)
     try:
-        frame = compute(con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end,
-                        as_of=args.as_of, organisation=org, where=where)
-        demo = store.is_demo(con)
+        return work(con, org, where), store.is_demo(con)
     finally:
         con.close()
+
+
+def cmd_indicators(args) -> int:
+    from .export import write_indicators
+    from .indicators import compute
+
+    frame, demo = _on_store(args, lambda con, org, where: compute(
+        con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end, as_of=args.as_of,
+        organisation=org, where=where))
     if not args.out:
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -143,17 +149,12 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_trends(args) -> int:
-    from . import store
     from .export import write_trends
     from .screening import run
 
-    org, con, where = _open_for_indicators(args)
-    try:
-        trends, effects = run(con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end,
-                              as_of=args.as_of, organisation=org, where=where, initiatives=not args.no_initiatives)
-        demo = store.is_demo(con)
-    finally:
-        con.close()
+    (trends, effects), demo = _on_store(args, lambda con, org, where: run(
+        con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end, as_of=args.as_of,
+        organisation=org, where=where, initiatives=not args.no_initiatives))
     if not args.out:
         trends.to_csv(sys.stdout, index=False)
         if not effects.empty:
@@ -166,16 +167,10 @@ def cmd_trends(args) -> int:
 
 
 def cmd_risk(args) -> int:
-    from . import store
     from .export import write_risk
     from .risk import tiers
 
-    org, con, where = _open_for_indicators(args)
-    try:
-        frame = tiers(con, org, as_of=args.as_of, where=where)
-        demo = store.is_demo(con)
-    finally:
-        con.close()
+    frame, demo = _on_store(args, lambda con, org, where: tiers(con, org, as_of=args.as_of, where=where))
     if not args.out:
         frame.to_csv(sys.stdout, index=False)
         return 0

@@ -46,15 +46,10 @@ def reversal_control_chart(rep: Report, forvaltning: str | None, period: str = "
 
 def outcome_mix(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
     """The outcomes of the appeals decided in the latest period, per forvaltning or per area."""
-    sc = common.scope(rep, forvaltning)
-    df = common.totals(common.compute(rep, ["appeal_reversal_share"], period, start, end, by=sc.total_by,
-                                      where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0]
-    if df.empty:
-        common.no_data(rep, "Ankesagernes udfald")
+    found = common.latest_period(rep, "appeal_reversal_share", forvaltning, period, start, end, "Ankesagernes udfald")
+    if found is None:
         return pd.DataFrame()
-    last = max(df["period"], key=periods.sort_key)
-    lo, hi = periods.bounds(last)
+    sc, last, lo, hi = found
     if rep.as_of:
         hi = min(hi, rep.as_of)
     gcol = "area" if forvaltning else "forvaltning"

@@ -519,3 +519,17 @@ def table_has_rows(rep: Report, table: str, sc: Scope) -> bool:
         return rep.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
     except duckdb.Error:
         return False
+
+
+def latest_period(rep: Report, indicator_id: str, forvaltning: str | None, period: str, start, end, what: str):
+    """The scope and the latest period with data for ``indicator_id`` (its label and date bounds), or None after
+    saying in one line that ``what`` has no data."""
+    sc = scope(rep, forvaltning)
+    df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
+    df = df[df["denominator"].fillna(0) > 0]
+    if df.empty:
+        no_data(rep, what)
+        return None
+    last = max(df["period"], key=periods.sort_key)
+    lo, hi = periods.bounds(last)
+    return sc, last, lo, hi

@@ -65,15 +65,10 @@ def _km_curve(days: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.nd
 def km_curves(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
     """Kaplan–Meier curves for the cases opened in the latest period, one per area (or per forvaltning), with
     open cases censored at the as-of date."""
-    sc = common.scope(rep, forvaltning)
-    df = common.totals(common.compute(rep, ["processing_days_km_median"], period, start, end, by=sc.total_by,
-                                      where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0]
-    if df.empty:
-        common.no_data(rep, "Kaplan-Meier-kurver")
+    found = common.latest_period(rep, "processing_days_km_median", forvaltning, period, start, end, "Kaplan-Meier-kurver")
+    if found is None:
         return pd.DataFrame()
-    last = max(df["period"], key=periods.sort_key)
-    lo, hi = periods.bounds(last)
+    sc, last, lo, hi = found
     cases = _cases(rep, forvaltning, lo, hi)
     gcol = "area" if forvaltning else "forvaltning"
     groups = cases.groupby(gcol).size().sort_values(ascending=False)
@@ -218,15 +213,10 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
 def long_cases(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
     """The particularly long cases of the latest period (decided in it, or still open at its end): beyond twice the
     servicemål, or beyond the 90th percentile of their area's processing times, by area and unit."""
-    sc = common.scope(rep, forvaltning)
-    df = common.totals(common.compute(rep, ["processing_days_median"], period, start, end, by=sc.total_by,
-                                      where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0]
-    if df.empty:
-        common.no_data(rep, "Særligt lange sager")
+    found = common.latest_period(rep, "processing_days_median", forvaltning, period, start, end, "Særligt lange sager")
+    if found is None:
         return pd.DataFrame()
-    last = max(df["period"], key=periods.sort_key)
-    lo, hi = periods.bounds(last)
+    sc, last, lo, hi = found
     hi = min(hi, rep.as_of) if rep.as_of else hi
     cases = _cases(rep, forvaltning)
     in_period = ((cases["decided_by_as_of"] & (pd.to_datetime(cases["decided"]) >= pd.Timestamp(lo))
