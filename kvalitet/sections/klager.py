@@ -155,24 +155,25 @@ def complaint_rate_control_chart(rep: Report, forvaltning: str | None, period: s
     return common.control_chart(rep, sc, "complaint_rate", period, start, end, what="klageraten")
 
 
+def _series_and_groups(rep: Report, forvaltning: str | None, indicator_id: str, period, start, end,
+                       level: str) -> pd.DataFrame:
+    sc = common.scope(rep, forvaltning)
+    df = common.series(rep, sc, indicator_id, period, start, end)
+    if not df.empty:
+        common.compare_groups(rep, sc, indicator_id, period, start, end, level=level)
+    return df
+
+
 def upheld_share(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
                  level: str = "area") -> pd.DataFrame:
     """The share of complaints upheld (medhold or delvis medhold): over time and group by group."""
-    sc = common.scope(rep, forvaltning)
-    df = common.series(rep, sc, "complaint_upheld_share", period, start, end)
-    if not df.empty:
-        common.compare_groups(rep, sc, "complaint_upheld_share", period, start, end, level=level)
-    return df
+    return _series_and_groups(rep, forvaltning, "complaint_upheld_share", period, start, end, level)
 
 
 def response_times(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,
                    level: str = "area") -> pd.DataFrame:
     """Median days from a complaint is received until it is closed: over time and group by group."""
-    sc = common.scope(rep, forvaltning)
-    df = common.series(rep, sc, "complaint_response_days_median", period, start, end)
-    if not df.empty:
-        common.compare_groups(rep, sc, "complaint_response_days_median", period, start, end, level=level)
-    return df
+    return _series_and_groups(rep, forvaltning, "complaint_response_days_median", period, start, end, level)
 
 
 def trend_results(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from statsmodels.stats.proportion import samplesize_confint_proportion
 
-from .intervals import _check_conf, _counts, _is_scalar_input, wilson_ci
+from .intervals import _check_conf, _counts, _is_scalar_input, _open_unit, wilson_ci
 
 __all__ = ["audit_sample_size", "threshold_status", "STATUS_UNDER", "STATUS_OVER", "STATUS_SURELY_OVER",
            "STATUS_NO_DATA"]
@@ -20,16 +20,6 @@ STATUS_UNDER = "under"
 STATUS_OVER = "over"
 STATUS_SURELY_OVER = "sikkert over"
 STATUS_NO_DATA = "ingen data"
-
-
-def _open_unit(name: str, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}") from None
-    if not (0.0 < v < 1.0):
-        raise ValueError(f"{name} must be strictly between 0 and 1 (a share, e.g. 0.05 for ±5 %-point), got {value!r}")
-    return v
 
 
 def audit_sample_size(precision, expected=0.25, population=None, conf: float = 0.95) -> int:
@@ -50,8 +40,8 @@ def audit_sample_size(precision, expected=0.25, population=None, conf: float = 0
     The result never exceeds N.
     """
     c = _check_conf(conf)
-    e = _open_unit("precision", precision)
-    p = _open_unit("expected", expected)
+    e = _open_unit("precision", precision, "a share, e.g. 0.05 for ±5 %-point")
+    p = _open_unit("expected", expected, "a share, e.g. 0.25")
     n0 = float(samplesize_confint_proportion(p, e, alpha=1.0 - c))
     n = n0
     if population is not None:

@@ -50,14 +50,19 @@ _CI = ConfidenceInterval
 # ----------------------------------------------------------------------------------------------------------------
 # shared validation helpers (also used by compare.py, audit.py)
 
-def _check_conf(conf) -> float:
+def _open_unit(name: str, value, example: str) -> float:
+    """``value`` as a float strictly between 0 and 1, or a ValueError naming ``name``."""
     try:
-        c = float(conf)
+        v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"conf must be a number strictly between 0 and 1 (e.g. 0.95), got {conf!r}") from None
-    if not (0.0 < c < 1.0):
-        raise ValueError(f"conf must be strictly between 0 and 1 (e.g. 0.95 for 95 %), got {conf!r}")
-    return c
+        raise ValueError(f"{name} must be a number strictly between 0 and 1 ({example}), got {value!r}") from None
+    if not (0.0 < v < 1.0):
+        raise ValueError(f"{name} must be strictly between 0 and 1 ({example}), got {value!r}")
+    return v
+
+
+def _check_conf(conf) -> float:
+    return _open_unit("conf", conf, "e.g. 0.95 for 95 %")
 
 
 def _z(conf: float) -> float:
