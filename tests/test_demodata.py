@@ -292,7 +292,7 @@ def test_municipal_appeals_total(demo):
     assert m["total"].isna().any() and given.any()
     assert m["municipality"].nunique() >= 15
     assert {"København", "Morsø", "Sorø", "Egedal", "Assens", "Køge"} <= set(m["municipality"])
-    assert set(m["year"]) == set(range(2017, 2025))
+    assert m["year"].between(FIRST_YEAR, LAST_YEAR).all() and m["year"].nunique() >= 5
 
 
 def test_unique_keys(demo):
