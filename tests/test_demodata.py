@@ -513,13 +513,6 @@ def _audit_errors(demo, forvaltning: str, area: str) -> pd.DataFrame:
     return per
 
 
-def _wilson_lower(x: int, n: int, z: float = 1.959964) -> float:
-    p = x / n
-    centre = p + z * z / (2 * n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - half) / (1 + z * z / n)
-
-
 def _effects(manifest, kind: str) -> list[dict]:
     return [e for e in manifest["effects"] if e["kind"] == kind]
 
@@ -613,7 +606,7 @@ def test_audit_error_share_above_threshold(demo):
     assert lo < value < hi and lo > threshold
     # surely over the threshold (Wilson lower limit above it) in most single years
     years = per.groupby(per["date"].dt.year)["error"].agg(["sum", "count"])
-    lower = [_wilson_lower(int(s), int(n)) for s, n in zip(years["sum"], years["count"])]
+    lower = [_wilson(int(s), int(n))[0] for s, n in zip(years["sum"], years["count"])]
     assert sum(lb > threshold for lb in lower) >= 0.6 * len(lower)
     # no other area is over the threshold
     a = demo.frames["audits"]
