@@ -35,13 +35,13 @@ The grouping and counting are done in DuckDB SQL; pandas does the intervals, tar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from . import catalogue, contract, periods
+from . import catalogue, contract, formatting, periods
 from . import targets as targets_mod
 from .errors import UserError
 from .organisation import Organisation
@@ -49,7 +49,7 @@ from .stats import km_median, poisson_ci, wilson_ci
 
 OUTPUT_COLUMNS = [
     "indicator", "period", "forvaltning", "unit", "area", "subgroup", "numerator", "denominator", "value",
-    "ci_low", "ci_high", "target_low", "target_high", "status", "note",
+    "ci_low", "ci_high", "target_low", "target_high", "status", "note", "partial",
 ]
 GROUP_COLUMNS = ("forvaltning", "unit", "area")
 
@@ -88,7 +88,8 @@ def _to_date(value, name: str) -> date | None:
 
 
 def newest_date(con) -> date | None:
-    """The newest date in the data (the default as-of date)."""
+    """The newest date in the data: the default as-of date of a table never loaded through ``kvalitet ingest``
+    (no rows in ``ingest_log``, e.g. a test store filled directly); see :func:`tables_as_of`."""
     parts = []
     for t in contract.TABLES.values():
         for c in t.columns:
@@ -101,6 +102,124 @@ def newest_date(con) -> date | None:
     if row and row[0] is not None:
         return row[0] if isinstance(row[0], date) else pd.Timestamp(row[0]).date()
     return None
+
+
+#: every table an indicator reads (the default set of :func:`data_as_of`)
+INDICATOR_TABLES = tuple(dict.fromkeys(t for i in catalogue.CATALOGUE.values() for t in i.tables))
+
+
+def tables_as_of(con, tables=None, as_of=None) -> dict[str, date]:
+    """The as-of date of each of ``tables`` (default: every table an indicator reads): the latest export as-of of
+    the table's loads in ``ingest_log`` (:func:`kvalitet.store.table_as_of`). A table with no loads in the log falls
+    back to the newest date in the data (:func:`newest_date`, the rule before exports recorded their as-of), and
+    to today when the store has no dates at all. A given ``as_of`` caps every table's date: data are never seen
+    from a date later than their export."""
+    from . import store
+
+    names = list(dict.fromkeys(tables if tables is not None else INDICATOR_TABLES))
+    given = _to_date(as_of, "as_of")
+    logged = store.table_as_of(con)
+    fallback = None
+    out = {}
+    for t in names:
+        d = logged.get(t)
+        if d is None:
+            if fallback is None:
+                fallback = given or newest_date(con) or date.today()
+            d = fallback
+        out[t] = min(d, given) if given is not None else d
+    return out
+
+
+@dataclass(frozen=True)
+class DataAsOf:
+    """The as-of dates behind a computation or a report: per table, and the earliest of them (the date that
+    decides which periods are complete); what "Metode og data" states (:meth:`sentences`)."""
+
+    #: table → as-of date (see :func:`tables_as_of`)
+    tables: dict[str, date]
+    #: tables whose date comes from ``ingest_log`` (the others fall back to the newest date in the data)
+    logged: tuple[str, ...]
+    biennium_start: str = "odd"
+
+    @property
+    def earliest(self) -> date:
+        return min(self.tables.values())
+
+    @property
+    def latest(self) -> date:
+        return max(self.tables.values())
+
+    @property
+    def differ(self) -> bool:
+        return len(set(self.tables.values())) > 1
+
+    def complete(self, period: str) -> periods.Period:
+        """The latest complete period of grain ``period``, judged by the earliest as-of date."""
+        return periods.latest_complete(self.earliest, period, self.biennium_start)
+
+    def current(self, period: str) -> periods.Period | None:
+        """The period that contains the earliest as-of date when it is partial there (else None)."""
+        p = periods.parse(periods.label_of(self.earliest, period, self.biennium_start))
+        return p if p.end > self.earliest else None
+
+    @property
+    def label(self) -> str:
+        """``31. januar 2024``, or the range of dates when the tables differ (``15. januar–31. januar 2024``)."""
+        if not self.differ:
+            return formatting.long_date(self.earliest)
+        return periods.range_label(self.earliest, self.latest)
+
+    def sentences(self, period: str | None = None) -> list[str]:
+        """The Danish lines for "Metode og data": the date of each table's export, and, when ``period`` is
+        given, the latest complete period and why."""
+        names = {t: contract.TABLES[t].danish for t in self.tables}
+        if not self.differ:
+            what = ", ".join(names[t] for t in self.tables)
+            lines = [f"Data er opgjort pr. {formatting.long_date(self.earliest)} ({what})."]
+        else:
+            parts = [f"{names[t]} pr. {formatting.long_date(d)}"
+                     for t, d in sorted(self.tables.items(), key=lambda kv: (kv[1], kv[0]))]
+            lines = ["Tabellerne er opgjort på forskellige datoer: " + "; ".join(parts) + "."]
+        unlogged = [names[t] for t in self.tables if t not in self.logged]
+        if unlogged:
+            lines.append("Uden registreret eksportdato (opgjort til nyeste dato i data): " + ", ".join(unlogged) + ".")
+        if period is not None:
+            grain = periods.check_period(period)
+            c = self.complete(grain)
+            cur = self.current(grain)
+            text = f"Seneste hele {periods.PERIOD_NAMES_DA[grain]} er {formatting.period_label(c.label)}"
+            if self.differ:
+                text += f", vurderet efter den tidligste opgørelsesdato ({formatting.long_date(self.earliest)})"
+            if cur is not None:
+                text += (f"; {formatting.period_label(cur.label)} er kun delvist med "
+                         f"({periods.partial_label(cur.label, self.earliest)}) og sammenlignes kun med samme "
+                         "del af året før")
+            lines.append(text + ".")
+        return lines
+
+
+def data_as_of(con, tables=None, as_of=None, organisation: Organisation | None = None) -> DataAsOf:
+    """The as-of dates of ``tables`` (default: every table an indicator reads; see :func:`tables_as_of`)."""
+    from . import store
+
+    per = tables_as_of(con, tables, as_of)
+    logged = store.table_as_of(con)
+    bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
+    return DataAsOf(per, tuple(t for t in per if t in logged), bstart)
+
+
+def indicator_as_of(con, indicator_id: str, as_of=None) -> date:
+    """The as-of date of one indicator: the earliest as-of of the tables it reads (catalogue ``tables``)."""
+    return min(tables_as_of(con, catalogue.get(indicator_id).tables, as_of).values())
+
+
+def data_end(indicator_id: str, as_of: date) -> date:
+    """The last date an indicator counts data up to at ``as_of``: ``as_of`` itself, except for a rate, whose
+    numerator and denominator both stop at the end of the last whole month (decisions are counted by month)."""
+    if catalogue.get(indicator_id).kind == "rate":
+        return periods.last_whole_month_end(as_of)
+    return as_of
 
 
 @dataclass
@@ -340,8 +459,12 @@ def _complaints_received(q: Query, ind: str) -> pd.DataFrame:
 
 
 def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
+    # numerator and denominator both stop at the end of the last whole month (decisions are counted by month)
+    hi = min(q.end, q.as_of)
+    cut = data_end(ind, hi)
+    qc = q if cut == hi else replace(q, end=cut, shared={})
     # the numerator: the complaints of every kind together (the key columns as they came from the store)
-    rb = _received_by_kind(q)
+    rb = _received_by_kind(qc)
     g = rb.groupby(["forvaltning", "unit", "area", "period"], dropna=False, sort=False)
     _, first_rows = np.unique(g.ngroup().to_numpy(), return_index=True)
     num = rb.iloc[first_rows][["forvaltning", "unit", "area", "period"]].reset_index(drop=True)
@@ -349,7 +472,7 @@ def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     num["first"] = g["first"].min().to_numpy()
     w2, p2 = q.filters("decisions", None)
     w2.append("month <= ?")
-    p2.append(min(q.end, q.as_of))
+    p2.append(cut)
     if q.start is not None:
         w2.append("month >= date_trunc('month', ?::DATE)")
         p2.append(q.start)
@@ -370,8 +493,20 @@ def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     low, high = poisson_ci(n, conf=q.conf, method="exact")
     df["ci_low"] = np.asarray(low, dtype=float) / safe * 1000.0
     df["ci_high"] = np.asarray(high, dtype=float) / safe * 1000.0
+    if cut < hi:
+        _note_cut(df, cut)
     _note_missing(df, ind)
     return df
+
+
+def _note_cut(df: pd.DataFrame, cut: date) -> None:
+    """Note on the periods that end after ``cut`` (a rate's last whole month) what they hold."""
+    spans = {lab: periods.parse(lab) for lab in df["period"].dropna().unique()}
+    notes = [None if lab not in spans or spans[lab].end <= cut
+             else "ingen hele måneder i perioden endnu" if spans[lab].start > cut
+             else f"opgjort til og med {formatting.long_date(cut)} (sidste hele måned)"
+             for lab in df["period"]]
+    df["note"] = _join_notes(df["note"], pd.Series(notes, index=df.index, dtype=object))
 
 
 def _share_from(q: Query, ind: str, df: pd.DataFrame, totals: bool = False) -> pd.DataFrame:
@@ -791,7 +926,8 @@ def _labelled_share(q: Query, ind: str, raw: pd.DataFrame) -> pd.DataFrame:
     out = _share_values(df, ind, q.conf)
     if len(unfit) and not out.empty:
         n = len(unfit)
-        note = (f"{n} opgørelse(r) dækker mere end én {periods.PERIOD_NAMES_DA[q.period]} og er udeladt")
+        what = "1 opgørelse dækker" if n == 1 else f"{n} opgørelser dækker"
+        note = f"{what} mere end {periods.ONE_DA[q.period]} og er udeladt"
         out["note"] = _join_notes(out["note"], pd.Series(note, index=out.index))
     return out
 
@@ -873,10 +1009,16 @@ def check_indicators(indicators) -> list[str]:
 
 
 def make_query(con, period="year", by=("forvaltning",), start=None, end=None, as_of=None, organisation=None,
-               where=None) -> Query:
-    """Validate the arguments of :func:`compute` and build its :class:`Query`."""
+               where=None, tables=None) -> Query:
+    """Validate the arguments of :func:`compute` and build its :class:`Query`.
+
+    The query's as-of date is the earliest as-of of ``tables`` (:func:`tables_as_of`: the exports' as-of dates in
+    ``ingest_log``, capped by a given ``as_of``); without ``tables``, the latest as-of of every table an indicator
+    reads (the date the store as a whole is seen from).
+    """
     grain = periods.check_period(period)
-    as_of_d = _to_date(as_of, "as_of") or newest_date(con) or date.today()
+    per = tables_as_of(con, tables, as_of)
+    as_of_d = min(per.values()) if tables is not None else max(per.values())
     start_d = _to_date(start, "start")
     end_d = _to_date(end, "end") or as_of_d
     if start_d is not None and start_d > end_d:
@@ -895,15 +1037,24 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
             where: dict | None = None) -> pd.DataFrame:
     """Compute indicators from the store; see the module docstring for the table returned."""
     ids = check_indicators(indicators)
-    q = make_query(con, period, by, start, end, as_of, organisation, where)
+    per = tables_as_of(con, None, as_of)
+    q = make_query(con, period, by, start, end, max(per.values()), organisation, where)
+    # each indicator is seen from the as-of date of the tables it reads (the earliest of them); indicators with
+    # the same date share one query (and so its shared scans)
+    queries: dict[date, Query] = {}
     frames = []
     for ind in ids:
-        df = _FUNCS[ind](q, ind)
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        qi = queries.get(d)
+        if qi is None:
+            qi = queries[d] = replace(q, as_of=d, end=q.end if end is not None else d, shared={})
+        df = _FUNCS[ind](qi, ind)
         df = _ensure_cols(df)
         for c in ("value", "ci_low", "ci_high"):
             if c not in df:
                 df[c] = np.nan
         df["indicator"] = ind
+        df["partial"] = _partial_flags(df["period"], qi)
         frames.append(df)
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -915,6 +1066,18 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
     return _types(pd.DataFrame({c: out[c].take(idx).reset_index(drop=True) for c in OUTPUT_COLUMNS}))
 
 
+def _partial_flags(labels: pd.Series, q: Query) -> np.ndarray:
+    """Per row: True when its period is not wholly inside the data range [start, min(end, as_of)] of ``q`` (a
+    period not over at the as-of date, or cut by ``start``/``end``)."""
+    hi = min(q.end, q.as_of)
+    codes, uniq = pd.factorize(labels.to_numpy(dtype=object), use_na_sentinel=True)
+    flags = []
+    for lab in uniq:
+        p = periods.parse(lab)
+        flags.append(p.end > hi or (q.start is not None and p.start < q.start))
+    return np.append(np.array(flags, dtype=bool), False)[codes]
+
+
 def _types(out: pd.DataFrame) -> pd.DataFrame:
     for c in ("numerator", "denominator"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
@@ -923,6 +1086,7 @@ def _types(out: pd.DataFrame) -> pd.DataFrame:
     for c in ("indicator", "period", "forvaltning", "unit", "area", "subgroup", "status", "note"):
         s = out[c].astype(object)
         out[c] = s.where(s.notna(), None)
+    out["partial"] = out["partial"].fillna(False).astype(bool)
     return out
 
 

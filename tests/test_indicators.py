@@ -350,7 +350,7 @@ def test_satisfaction_periods(tmp_path):
     assert (y["numerator"], y["denominator"]) == (160, 250)
     h = compute(con, ["satisfaction_share"], period="half", as_of=D(2024, 12, 31))
     assert one(h, period="2024H1")["value"] == pytest.approx(0.7)
-    assert "1 opgørelse(r) dækker mere end én halvår og er udeladt" in one(h, period="2024H2")["note"]
+    assert "1 opgørelse dækker mere end ét halvår og er udeladt" in one(h, period="2024H2")["note"]
 
 
 def test_municipal_reversal_share(tmp_path):
