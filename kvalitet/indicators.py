@@ -1144,3 +1144,82 @@ def _sort_order(out: pd.DataFrame, ids: list[str]) -> np.ndarray:
     else:
         idx = np.lexsort(keys)  # stable; the last key sorts first
     return idx
+
+
+# ---------------------------------------------------------------------------------------------------- comparisons
+#: the roles of the rows of :func:`compare_periods`
+COMPARISON_ROLES = ("previous", "latest", "year_before", "partial")
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """The comparisons to make for one indicator at its as-of date. A partial period is never compared with a whole
+    one: the latest complete period is compared with the one before it, and the current partial period (when there
+    is one with data) with the same part of the year before (år til dato).
+
+    ``frame`` holds compute()'s rows for these periods with two more columns: ``comparison`` (one of
+    :data:`COMPARISON_ROLES`) and ``label`` (the Danish label: ``2023``, ``1. halvår 2024``, or for the partial rows
+    the date range, ``1. januar–31. januar 2024`` and ``1. januar–31. januar 2023``).
+    """
+
+    indicator: str
+    period: str
+    #: the indicator's as-of date (the earliest of its tables'; :func:`indicator_as_of`)
+    as_of: date
+    latest: periods.Period
+    previous: periods.Period
+    #: the current period's range with data, (first day, last day counted), when the current period is partial and
+    #: has data yet (for a rate: whole months only); else None
+    partial: tuple[date, date] | None
+    #: the same part of the year before (two years for a biennium), when ``partial`` is set
+    year_before: tuple[date, date] | None
+    frame: pd.DataFrame
+
+    @property
+    def partial_label(self) -> str | None:
+        return periods.range_label(*self.partial) if self.partial else None
+
+    @property
+    def year_before_label(self) -> str | None:
+        return periods.range_label(*self.year_before) if self.year_before else None
+
+    def rows(self, role: str) -> pd.DataFrame:
+        """The rows of one role (``previous``, ``latest``, ``year_before`` or ``partial``)."""
+        return self.frame[self.frame["comparison"] == role]
+
+
+def compare_periods(con, indicator: str, period: str = "year", by=("forvaltning",), as_of=None,
+                    organisation: Organisation | None = None, where: dict | None = None) -> PeriodComparison:
+    """The latest complete period vs the one before, and the partial current period vs the same part of the year
+    before, for ``indicator`` by ``by`` (see :class:`PeriodComparison`).
+
+    31 January 2024, by year: 2023 vs 2022, and 1 January–31 January 2024 vs 1 January–31 January 2023. The
+    complaint rate counts whole months only: with decisions exported to 15 January 2024 there is no partial
+    comparison (no whole month of 2024 yet).
+    """
+    ind = catalogue.get(indicator).id
+    grain = periods.check_period(period)
+    bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
+    d = indicator_as_of(con, ind, as_of)
+    latest = periods.latest_complete(d, grain, bstart)
+    prev = periods.previous(latest, bstart)
+
+    def rows(role: str, start: date, end: date, label: str) -> pd.DataFrame:
+        f = compute(con, [ind], period=grain, by=by, start=start, end=end, as_of=as_of, organisation=organisation,
+                    where=where)
+        if role in ("previous", "latest"):
+            f = f[f["period"] == (prev.label if role == "previous" else latest.label)]
+        return f.assign(comparison=role, label=label)
+
+    parts = [rows("previous", prev.start, prev.end, formatting.period_label(prev.label)),
+             rows("latest", latest.start, latest.end, formatting.period_label(latest.label))]
+    current = periods.parse(periods.label_of(d, grain, bstart))
+    partial = year_before = None
+    cut = data_end(ind, d)
+    if current.end > d and cut >= current.start:
+        partial = (current.start, cut)
+        year_before = periods.same_part_before(current.label, cut)
+        parts.append(rows("year_before", *year_before, periods.range_label(*year_before)))
+        parts.append(rows("partial", *partial, periods.range_label(*partial)))
+    frame = pd.concat(parts, ignore_index=True)
+    return PeriodComparison(ind, grain, d, latest, prev, partial, year_before, frame)
