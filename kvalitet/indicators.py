@@ -109,16 +109,19 @@ INDICATOR_TABLES = tuple(dict.fromkeys(t for i in catalogue.CATALOGUE.values() f
 
 
 def tables_as_of(con, tables=None, as_of=None) -> dict[str, date]:
-    """The as-of date of each of ``tables`` (default: every table an indicator reads): the latest export as-of of
-    the table's loads in ``ingest_log`` (:func:`kvalitet.store.table_as_of`). A table with no loads in the log falls
-    back to the newest date in the data (:func:`newest_date`, the rule before exports recorded their as-of), and
-    to today when the store has no dates at all. A given ``as_of`` caps every table's date: data are never seen
-    from a date later than their export."""
+    """The as-of date of each of ``tables``: the latest export as-of of the table's loads in ``ingest_log``
+    (:func:`kvalitet.store.table_as_of`). A table with no loads in the log falls back to the newest date in the data
+    (:func:`newest_date`, the rule before exports recorded their as-of), and to today when the store has no dates at
+    all. A given ``as_of`` caps every table's date: data are never seen from a date later than their export.
+
+    Without ``tables``: the tables an indicator reads that have loads in the log (all of them when none has)."""
     from . import store
 
-    names = list(dict.fromkeys(tables if tables is not None else INDICATOR_TABLES))
     given = _to_date(as_of, "as_of")
     logged = store.table_as_of(con)
+    if tables is None:
+        tables = [t for t in INDICATOR_TABLES if t in logged] or INDICATOR_TABLES
+    names = list(dict.fromkeys(tables))
     fallback = None
     out = {}
     for t in names:
@@ -200,7 +203,8 @@ class DataAsOf:
 
 
 def data_as_of(con, tables=None, as_of=None, organisation: Organisation | None = None) -> DataAsOf:
-    """The as-of dates of ``tables`` (default: every table an indicator reads; see :func:`tables_as_of`)."""
+    """The as-of dates of ``tables`` (default: every table an indicator reads that was loaded; see
+    :func:`tables_as_of`)."""
     from . import store
 
     per = tables_as_of(con, tables, as_of)
@@ -1013,7 +1017,7 @@ def make_query(con, period="year", by=("forvaltning",), start=None, end=None, as
     """Validate the arguments of :func:`compute` and build its :class:`Query`.
 
     The query's as-of date is the earliest as-of of ``tables`` (:func:`tables_as_of`: the exports' as-of dates in
-    ``ingest_log``, capped by a given ``as_of``); without ``tables``, the latest as-of of every table an indicator
+    ``ingest_log``, capped by a given ``as_of``); without ``tables``, the latest as-of of the tables an indicator
     reads (the date the store as a whole is seen from).
     """
     grain = periods.check_period(period)
@@ -1037,7 +1041,7 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
             where: dict | None = None) -> pd.DataFrame:
     """Compute indicators from the store; see the module docstring for the table returned."""
     ids = check_indicators(indicators)
-    per = tables_as_of(con, None, as_of)
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
     q = make_query(con, period, by, start, end, max(per.values()), organisation, where)
     # each indicator is seen from the as-of date of the tables it reads (the earliest of them); indicators with
     # the same date share one query (and so its shared scans)
