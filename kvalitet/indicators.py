@@ -1163,7 +1163,8 @@ class PeriodComparison:
 
     ``frame`` holds compute()'s rows for these periods with two more columns: ``comparison`` (one of
     :data:`COMPARISON_ROLES`) and ``label`` (the Danish label: ``2023``, ``1. halvår 2024``, or for the partial rows
-    the date range, ``1. januar–31. januar 2024`` and ``1. januar–31. januar 2023``).
+    the date range, ``1. januar–31. januar 2024`` and ``1. januar–31. januar 2023``). The rows' ``period`` is the
+    period that contains the range (``2024`` for the partial rows above).
     """
 
     indicator: str
@@ -1187,6 +1188,16 @@ class PeriodComparison:
     def year_before_label(self) -> str | None:
         return periods.range_label(*self.year_before) if self.year_before else None
 
+    def range(self, role: str) -> tuple[date, date] | None:
+        """The first and last day of one role's data (None for a partial role without a partial period)."""
+        return {"previous": (self.previous.start, self.previous.end), "latest": (self.latest.start, self.latest.end),
+                "partial": self.partial, "year_before": self.year_before}[role]
+
+    def days(self, role: str) -> int:
+        """The number of days one role covers (the exposure when counts are compared as counts per day)."""
+        r = self.range(role)
+        return (r[1] - r[0]).days + 1 if r else 0
+
     def rows(self, role: str) -> pd.DataFrame:
         """The rows of one role (``previous``, ``latest``, ``year_before`` or ``partial``)."""
         return self.frame[self.frame["comparison"] == role]
@@ -1201,29 +1212,50 @@ def compare_periods(con, indicator: str, period: str = "year", by=("forvaltning"
     complaint rate counts whole months only: with decisions exported to 15 January 2024 there is no partial
     comparison (no whole month of 2024 yet).
     """
-    ind = catalogue.get(indicator).id
+    return compare_many(con, [indicator], period, by, as_of, organisation, where)[catalogue.get(indicator).id]
+
+
+def compare_many(con, indicators_: list[str], period: str = "year", by=("forvaltning",), as_of=None,
+                 organisation: Organisation | None = None, where: dict | None = None) -> dict[str, PeriodComparison]:
+    """:func:`compare_periods` for several indicators; those with the same dates are computed together."""
+    ids = check_indicators(indicators_)
     grain = periods.check_period(period)
     bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
-    d = indicator_as_of(con, ind, as_of)
-    latest = periods.latest_complete(d, grain, bstart)
-    prev = periods.previous(latest, bstart)
-
-    def rows(role: str, start: date, end: date, label: str) -> pd.DataFrame:
-        f = compute(con, [ind], period=grain, by=by, start=start, end=end, as_of=as_of, organisation=organisation,
-                    where=where)
-        if role in ("previous", "latest"):
-            f = f[f["period"] == (prev.label if role == "previous" else latest.label)]
-        return f.assign(comparison=role, label=label)
-
-    parts = [rows("previous", prev.start, prev.end, formatting.period_label(prev.label)),
-             rows("latest", latest.start, latest.end, formatting.period_label(latest.label))]
-    current = periods.parse(periods.label_of(d, grain, bstart))
-    partial = year_before = None
-    cut = data_end(ind, d)
-    if current.end > d and cut >= current.start:
-        partial = (current.start, cut)
-        year_before = periods.same_part_before(current.label, cut)
-        parts.append(rows("year_before", *year_before, periods.range_label(*year_before)))
-        parts.append(rows("partial", *partial, periods.range_label(*partial)))
-    frame = pd.concat(parts, ignore_index=True)
-    return PeriodComparison(ind, grain, d, latest, prev, partial, year_before, frame)
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
+    plans = {}
+    for ind in ids:
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        latest = periods.latest_complete(d, grain, bstart)
+        prev = periods.previous(latest, bstart)
+        current = periods.parse(periods.label_of(d, grain, bstart))
+        cut = data_end(ind, d)
+        partial = year_before = None
+        if current.end > d and cut >= current.start:
+            partial = (current.start, cut)
+            year_before = periods.same_part_before(current.label, cut)
+        plans[ind] = (d, latest, prev, partial, year_before)
+    # one compute() per distinct range, for every indicator that needs it
+    ranges: dict[tuple[date, date], list[str]] = {}
+    for ind, (d, latest, prev, partial, year_before) in plans.items():
+        for r in ((prev.start, latest.end), partial, year_before):
+            if r is not None:
+                ranges.setdefault(r, []).append(ind)
+    frames = {r: compute(con, ids_r, period=grain, by=by, start=r[0], end=r[1], as_of=as_of,
+                         organisation=organisation, where=where) for r, ids_r in ranges.items()}
+    out = {}
+    for ind, (d, latest, prev, partial, year_before) in plans.items():
+        parts = []
+        for role, r, label in (("previous", (prev.start, latest.end), formatting.period_label(prev.label)),
+                               ("latest", (prev.start, latest.end), formatting.period_label(latest.label)),
+                               ("year_before", year_before, periods.range_label(*year_before) if year_before else None),
+                               ("partial", partial, periods.range_label(*partial) if partial else None)):
+            if r is None:
+                continue
+            f = frames[r]
+            f = f[f["indicator"] == ind]
+            if role in ("previous", "latest"):
+                f = f[f["period"] == (prev.label if role == "previous" else latest.label)]
+            parts.append(f.assign(comparison=role, label=label))
+        frame = pd.concat(parts, ignore_index=True)
+        out[ind] = PeriodComparison(ind, grain, d, latest, prev, partial, year_before, frame)
+    return out

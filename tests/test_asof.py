@@ -140,8 +140,17 @@ def test_compare_periods_partial_with_same_part_of_year_before(january):
     assert [r["numerator"] for r in got["year_before"].values()] == [2]  # 10 and 20 January 2023
     assert [r["numerator"] for r in got["partial"].values()] == [3]
     assert [r["label"] for r in got["partial"].values()] == ["1. januar–31. januar 2024"]
+    assert [c.days(r) for r in indicators.COMPARISON_ROLES] == [365, 365, 31, 31]  # 2022, 2023, two Januaries
     # the whole periods are never flagged partial, the partial ones always
     assert not c.rows("latest")["partial"].any() and c.rows("partial")["partial"].all()
+
+
+def test_compare_many_agrees_with_one_at_a_time(january):
+    many = indicators.compare_many(january, ["complaints_received", "complaint_rate"], by=())
+    for ind in ("complaints_received", "complaint_rate"):
+        one = indicators.compare_periods(january, ind, by=())
+        assert (many[ind].as_of, many[ind].latest, many[ind].partial) == (one.as_of, one.latest, one.partial)
+        pd.testing.assert_frame_equal(many[ind].frame.reset_index(drop=True), one.frame.reset_index(drop=True))
 
 
 def test_compare_periods_rate_without_a_whole_month(january):
