@@ -8,7 +8,7 @@
 returns the tidy table with the columns :data:`OUTPUT_COLUMNS`:
 
 ``indicator, period, forvaltning, unit, area, subgroup, numerator, denominator, value, ci_low, ci_high,
-target_low, target_high, status, note``
+target_low, target_high, status, note, partial``
 
 * One row per indicator × group × period (× sub-group). Groups are any subset of ``forvaltning``, ``unit``,
   ``area`` (``by=()`` for the whole municipality); columns not grouped on are empty (None). Every period from the
@@ -24,9 +24,18 @@ target_low, target_high, status, note``
   ``denominator`` is the number of records behind the median; for the Kaplan–Meier median ``numerator`` is the
   number of cases decided (events) and ``denominator`` the number of cases opened; for
   ``open_cases_over_target`` the denominator is the number of open cases with a servicemål at the period's end.
-* ``as_of`` (default: the newest date in the data) is the date the data are seen from: records dated after it are
-  left out, and a case decided after it counts as open (censored at ``as_of``). ``start``/``end`` limit the date
-  that places a record in a period (the catalogue's ``period_date``).
+* ``as_of`` is the date the data are seen from: records dated after it are left out, and a case decided after it
+  counts as open (censored at ``as_of``). By default each indicator is seen from the as-of date of the exports of
+  the tables it reads (``ingest_log``: the latest ``--as-of`` among a table's loads; the earliest of its tables when
+  it reads two, as the complaint rate does); a table never loaded through ``kvalitet ingest`` falls back to the
+  newest date in the data. A given ``as_of`` caps those dates (:func:`tables_as_of`). ``start``/``end`` limit the
+  date that places a record in a period (the catalogue's ``period_date``).
+* ``partial`` is True for a period that is not whole: not over at the indicator's as-of date, or cut by
+  ``start``/``end``. Partial periods are listed (with what they hold so far) but never tested for trends
+  (:mod:`kvalitet.screening`) and never compared with a whole period (:func:`compare_periods`: the latest complete
+  period against the one before, a partial one against the same part of the year before).
+* A rate (complaints per 1,000 decisions) counts numerator and denominator up to the end of the last whole month
+  at its as-of date (decisions are counted by month): at 15 January 2024 no day of January 2024 is counted.
 * ``where`` filters on ``forvaltning``, ``unit`` and ``area`` (a value or a list of values). A table without the
   column (inquiries have no area, Danmarkskort no forvaltning) is not filtered on it.
 
@@ -204,13 +213,23 @@ class DataAsOf:
 
 def data_as_of(con, tables=None, as_of=None, organisation: Organisation | None = None) -> DataAsOf:
     """The as-of dates of ``tables`` (default: every table an indicator reads that was loaded; see
-    :func:`tables_as_of`)."""
+    :func:`tables_as_of`). When some of them were loaded through ``kvalitet ingest``, a table that was not and is
+    empty is left out (it has no data to date)."""
     from . import store
 
     per = tables_as_of(con, tables, as_of)
     logged = store.table_as_of(con)
+    if any(t in logged for t in per):  # a table never loaded and empty has no date to state
+        per = {t: d for t, d in per.items() if t in logged or _has_rows(con, t)}
     bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
     return DataAsOf(per, tuple(t for t in per if t in logged), bstart)
+
+
+def _has_rows(con, table: str) -> bool:
+    try:
+        return con.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+    except Exception:  # a store without the table
+        return False
 
 
 def indicator_as_of(con, indicator_id: str, as_of=None) -> date:

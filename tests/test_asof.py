@@ -250,3 +250,33 @@ def test_cli_says_when_tables_differ(january, tmp_path, org_file, capsys):
             "31. januar 2024. Seneste hele år er 2023") in err
     frame = pd.read_csv(io.StringIO(out), dtype={"period": str})
     assert frame.set_index("period")["partial"].to_dict() == {"2022": False, "2023": False, "2024": True}
+
+
+def test_metode_og_data_leaves_out_tables_never_loaded(january):
+    asof = indicators.data_as_of(january, ("complaints", "decisions", "appeals", "recommendations"))
+    assert asof.tables == {"complaints": D(2024, 1, 31), "decisions": D(2024, 1, 15)}
+    assert asof.logged == ("complaints", "decisions")
+
+
+def test_store_without_ingest_log_keeps_the_newest_date(tmp_path):
+    """Rows inserted directly (no ingest_log): every table is seen from the newest date in the data, as before."""
+    con = store.connect(tmp_path / "direct.duckdb")
+    con.execute("INSERT INTO complaints (complaint_id, forvaltning, area, received, kind) VALUES "
+                "('K1', 'SOF', 'Handicap', DATE '2023-05-01', 'realitet'), "
+                "('K2', 'SOF', 'Handicap', DATE '2024-01-31', 'realitet')")
+    con.execute("INSERT INTO decisions (forvaltning, area, month, decisions) VALUES "
+                "('SOF', 'Handicap', DATE '2024-01-01', 10)")
+    try:
+        assert store.table_as_of(con) == {}
+        assert indicators.indicator_as_of(con, "complaint_rate") == D(2024, 1, 31)
+        asof = indicators.data_as_of(con, ("complaints", "decisions"))
+        assert (asof.earliest, asof.logged) == (D(2024, 1, 31), ())
+        assert asof.sentences()[-1] == ("Uden registreret eksportdato (opgjort til nyeste dato i data): klager, "
+                                        "afgørelser.")
+        rows = totals(indicators.compute(con, ["complaint_rate"], period="month", by=()))
+        # 31 January is the last day of January: the whole month counts, 1 complaint per 10 decisions
+        assert (rows["2024-01"]["numerator"], rows["2024-01"]["denominator"], rows["2024-01"]["partial"]) == (
+            1, 10, False)
+        assert rows["2024-01"]["value"] == pytest.approx(100.0)
+    finally:
+        con.close()
