@@ -848,7 +848,7 @@ def _open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
     # same counts as joining every case with every period end, in one pass over the cases.
     n = len(grid)
     k = periods.MONTHS[q.period]
-    s0, pend_last = grid[0].start, min(grid[-1].end, q.as_of)
+    s0, pend_last = grid[0].start, min(grid[-1].end, q.end, q.as_of)
 
     def first_on_or_after(x: str) -> str:
         idx = f"(((year({x}) - {s0.year}) * 12 + month({x}) - {s0.month}) // {k})"
@@ -971,6 +971,9 @@ def _municipal_reversal_share(q: Query, ind: str) -> pd.DataFrame:
         f"FROM municipal_appeals {_where(w)} GROUP BY ALL", p)
     return _labelled_share(q, ind, raw)
 
+
+#: indicators whose records carry a period label rather than a date: a part of a period cannot be taken from them
+PERIOD_LABELLED = ("satisfaction_share", "municipal_reversal_share")
 
 _FUNCS = {
     "complaints_received": _complaints_received,
@@ -1193,7 +1196,8 @@ class PeriodComparison:
     latest: periods.Period
     previous: periods.Period
     #: the current period's range with data, (first day, last day counted), when the current period is partial and
-    #: has data yet (for a rate: whole months only); else None
+    #: has data yet (for a rate: whole months only); else None (also for the indicators whose records carry a
+    #: period rather than a date, :data:`PERIOD_LABELLED`)
     partial: tuple[date, date] | None
     #: the same part of the year before (two years for a biennium), when ``partial`` is set
     year_before: tuple[date, date] | None
@@ -1249,7 +1253,7 @@ def compare_many(con, indicators_: list[str], period: str = "year", by=("forvalt
         current = periods.parse(periods.label_of(d, grain, bstart))
         cut = data_end(ind, d)
         partial = year_before = None
-        if current.end > d and cut >= current.start:
+        if current.end > d and cut >= current.start and ind not in PERIOD_LABELLED:
             partial = (current.start, cut)
             year_before = periods.same_part_before(current.label, cut)
         plans[ind] = (d, latest, prev, partial, year_before)

@@ -212,14 +212,16 @@ def test_screening_ignores_the_partial_period(tmp_path, org_file):
 
 def test_km_censors_at_the_cases_export(tmp_path, org_file):
     """Cases exported to 31 January 2024, complaints to 31 March 2024 (newest date in the data: 20 March)."""
-    cases = [
-        ["A", "SOF", "Handicap", "2023-10-01", "2023-10-11"],  # 10 days
-        ["B", "SOF", "Handicap", "2023-12-01", None],          # open: 61 days at 31 January 2024
-        ["C", "SOF", "Handicap", "2023-11-01", "2024-01-10"],  # 70 days
-        ["D", "SOF", "Handicap", "2023-11-01", "2024-01-20"],  # 80 days
+    cases = [  # servicemål 30 days for every case
+        ["A", "SOF", "Handicap", "2023-10-01", "2023-10-11", 30],  # 10 days
+        ["B", "SOF", "Handicap", "2023-12-01", None, 30],          # open: 61 days at 31 January 2024
+        ["C", "SOF", "Handicap", "2023-11-01", "2024-01-10", 30],  # 70 days
+        ["D", "SOF", "Handicap", "2023-11-01", "2024-01-20", 30],  # 80 days
+        ["E", "SOF", "Handicap", "2024-01-10", None, 30],          # open: 21 days at 31 January, 70 at 20 March
     ]
     db = load(tmp_path, org_file, [
-        ("sager.csv", ["case_id", "forvaltning", "area", "opened", "decided"], cases, D(2024, 1, 31)),
+        ("sager.csv", ["case_id", "forvaltning", "area", "opened", "decided", "target_days"], cases,
+         D(2024, 1, 31)),
         ("klager.csv", COMPLAINT_HEADER, complaint_rows(["2024-03-20"]), D(2024, 3, 31)),
     ])
     # Kaplan–Meier by hand. B censored at 61 days: S(10) = 3/4, S(70) = 3/4 · 1/2 = 0,375 < 0,5 → median 70.
@@ -235,6 +237,18 @@ def test_km_censors_at_the_cases_export(tmp_path, org_file):
             assert list(rows) == ["2023", "2024"]
             assert (rows["2023"]["numerator"], rows["2023"]["denominator"], rows["2023"]["value"]) == (3, 4, 70.0)
             assert (rows["2023"]["partial"], rows["2024"]["partial"]) == (False, True)
+            # the sagspukkel: open cases older than 30 days. At 31 December 2023: B (30 days, not over), C and D
+            # (60 days) → 2 of 3. At 31 January 2024 (the cases export): B (61 days) and E (21) open → 1 of 2; at
+            # 20 March (the newest date in the data) it would have been 2 of 2.
+            pile = totals(indicators.compute(con, ["open_cases_over_target"], by=(), as_of=as_of))
+            assert [(p, r["numerator"], r["denominator"], r["partial"]) for p, r in pile.items()] == [
+                ("2023", 2, 3, False), ("2024", 1, 2, True)]
+        # a range that ends before its period does: the pile is counted at the range's end (30 November 2023: C and
+        # D open, 29 days old, not over; B not opened yet)
+        pile = totals(indicators.compute(con, ["open_cases_over_target"], by=(), start=D(2023, 1, 1),
+                                         end=D(2023, 11, 30)))
+        assert [(p, r["numerator"], r["denominator"], r["partial"]) for p, r in pile.items()] == [
+            ("2023", 0, 2, True)]
     finally:
         con.close()
 
@@ -280,3 +294,9 @@ def test_store_without_ingest_log_keeps_the_newest_date(tmp_path):
         assert rows["2024-01"]["value"] == pytest.approx(100.0)
     finally:
         con.close()
+
+
+def test_no_partial_comparison_for_period_labelled_tables(january):
+    # satisfaction surveys carry a period, not a date: no part of a period can be cut out of them
+    c = indicators.compare_periods(january, "satisfaction_share", by=())
+    assert c.latest.label == "2023" and c.partial is None and c.year_before is None
