@@ -1172,6 +1172,31 @@ def _sort_order(out: pd.DataFrame, ids: list[str]) -> np.ndarray:
     return idx
 
 
+# ---------------------------------------------------------------------------------------------------- labels
+def period_labels(con, frame: pd.DataFrame, as_of=None, start=None, end=None) -> list[str]:
+    """The Danish label of each row's period, as a reader must see it: ``2023``, ``1. halvår 2024`` for a whole
+    period; for a partial one (``partial``) the dates it holds, ``1. januar–31. januar 2024`` (from ``start`` when
+    that cuts it; to the indicator's as-of date, ``end`` or, for a rate, the last whole month). Pass the ``as_of``,
+    ``start`` and ``end`` given to :func:`compute` for ``frame``."""
+    start_d, end_d = _to_date(start, "start"), _to_date(end, "end")
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
+    out = []
+    for ind, lab, part in zip(frame["indicator"], frame["period"], frame["partial"]):
+        if lab is None or (isinstance(lab, float) and np.isnan(lab)):
+            out.append(formatting.MISSING)
+            continue
+        if not part:
+            out.append(formatting.period_label(lab))
+            continue
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        p = periods.parse(lab)
+        lo = max(p.start, start_d) if start_d else p.start
+        hi = min(p.end, data_end(ind, min(d, end_d) if end_d else d))
+        out.append(periods.range_label(lo, hi) if hi >= lo
+                   else f"{formatting.period_label(lab)} (ingen hele måneder endnu)")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------- comparisons
 #: the roles of the rows of :func:`compare_periods`
 COMPARISON_ROLES = ("previous", "latest", "year_before", "partial")

@@ -300,3 +300,18 @@ def test_no_partial_comparison_for_period_labelled_tables(january):
     # satisfaction surveys carry a period, not a date: no part of a period can be cut out of them
     c = indicators.compare_periods(january, "satisfaction_share", by=())
     assert c.latest.label == "2023" and c.partial is None and c.year_before is None
+
+
+def test_period_labels_name_what_a_partial_period_holds(january):
+    f = indicators.compute(january, ["complaints_received", "complaint_rate"], by=())
+    f = f[f["subgroup"].isna()]
+    got = dict(zip(zip(f["indicator"], f["period"]), indicators.period_labels(january, f)))
+    assert got[("complaints_received", "2023")] == "2023"
+    assert got[("complaints_received", "2024")] == "1. januar–31. januar 2024"
+    # the rate counts whole months only, and decisions are exported to 15 January: nothing of 2024 yet
+    assert got[("complaint_rate", "2024")] == "2024 (ingen hele måneder endnu)"
+    h = indicators.compute(january, ["complaints_received"], period="half", by=(), start=D(2023, 3, 1))
+    h = h[h["subgroup"].isna()]
+    assert indicators.period_labels(january, h, start=D(2023, 3, 1)) == [
+        "1. marts–30. juni 2023", "2. halvår 2023", "1. januar–31. januar 2024"]
+    assert h["numerator"].tolist() == [1, 3, 3]  # 10 April; 10 July, 10 October, 20 December; January 2024
