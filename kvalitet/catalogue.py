@@ -201,6 +201,7 @@ COLUMN_HEADERS_DA = {
     "target_high": "Mål, højst",
     "status": "Status",
     "note": "Note",
+    "partial": "Delperiode (ikke hel ved opgørelsesdatoen)",
     "method": "Metode",
     "n_periods": "Antal perioder",
     "first_period": "Første periode",

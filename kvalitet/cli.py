@@ -27,6 +27,10 @@ def _date_arg(text: str) -> date:
     return value.date()
 
 
+AS_OF_HELP = ("opgørelsesdato (standard: hver tabels eksportdato, dvs. --as-of da den blev indlæst; den seneste "
+              "hele periode vurderes efter den tidligste)")
+
+
 def _add_common(p: argparse.ArgumentParser, organisation: bool = True) -> None:
     p.add_argument("--db", metavar="PATH", help="databasefilen (standard: $KVALITET_DB eller data/kvalitet.duckdb)")
     if organisation:
@@ -66,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAVN", help="rapporter i parameters/reports/ (standard: alle)")
     p.add_argument("--all", action="store_true", help="alle rapporter")
     _add_common(p)
-    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help="opgørelsesdato (standard: nyeste dato i data)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help=AS_OF_HELP)
     p.add_argument("--out", default="reports", metavar="MAPPE", help="hvor rapporterne skrives (standard: reports/)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="antal samtidige notebooks (standard: kerner)")
     p.add_argument("--reports-dir", default=None, metavar="MAPPE",
@@ -85,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("risk", help="risikoniveauer for risikobaseret ledelsestilsyn (CSV eller XLSX)")
     _add_common(p)
-    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help="opgørelsesdato (standard: nyeste dato i data)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help=AS_OF_HELP)
     p.add_argument("--forvaltning", action="append", metavar="KODE", help="kun denne forvaltning (kan gentages)")
     p.add_argument("--out", metavar="FIL", help="uddatafil, .csv eller .xlsx (standard: CSV på skærmen)")
     return parser
@@ -93,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_indicator_options(p: argparse.ArgumentParser) -> None:
     _add_common(p)
-    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help="opgørelsesdato (standard: nyeste dato i data)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATO", help=AS_OF_HELP)
     p.add_argument("--period", default="year", metavar="PERIODE",
                    help="month, quarter, half, year eller biennium (standard: year)")
     p.add_argument("--by", default="forvaltning", metavar="GRUPPER",
@@ -122,15 +126,32 @@ def _open_for_indicators(args):
     return org, con, where
 
 
-def _on_store(args, work):
-    """Open organisation and store, run ``work(con, org, where)``, close; return its result and the demo flag."""
+def _on_store(args, work, tables=None):
+    """Open organisation and store, run ``work(con, org, where)``, close; return its result and the demo flag.
+
+    When the exports of ``tables`` (default: every table an indicator reads) have different as-of dates, a note on
+    standard error says so (the output itself stays a clean table)."""
     from . import store
+    from .indicators import data_as_of
 
     org, con, where = _open_for_indicators(args)
     try:
+        asof = data_as_of(con, tables, args.as_of, org)
+        if asof.differ and asof.logged:
+            print("bemærk: " + " ".join(asof.sentences(getattr(args, "period", None))), file=sys.stderr)
         return work(con, org, where), store.is_demo(con)
     finally:
         con.close()
+
+
+def _tables_of(ids) -> tuple[str, ...] | None:
+    """The tables the chosen indicators read (None: all of them)."""
+    if not ids:
+        return None
+    from .indicators import check_indicators
+    from .catalogue import get
+
+    return tuple(dict.fromkeys(t for i in check_indicators(ids) for t in get(i).tables))
 
 
 def cmd_indicators(args) -> int:
@@ -139,7 +160,7 @@ def cmd_indicators(args) -> int:
 
     frame, demo = _on_store(args, lambda con, org, where: compute(
         con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end, as_of=args.as_of,
-        organisation=org, where=where))
+        organisation=org, where=where), _tables_of(args.indicator))
     if not args.out:
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -154,7 +175,7 @@ def cmd_trends(args) -> int:
 
     (trends, effects), demo = _on_store(args, lambda con, org, where: run(
         con, args.indicator, period=args.period, by=args.by, start=args.start, end=args.end, as_of=args.as_of,
-        organisation=org, where=where, initiatives=not args.no_initiatives))
+        organisation=org, where=where, initiatives=not args.no_initiatives), _tables_of(args.indicator))
     if not args.out:
         trends.to_csv(sys.stdout, index=False)
         if not effects.empty:
@@ -168,9 +189,10 @@ def cmd_trends(args) -> int:
 
 def cmd_risk(args) -> int:
     from .export import write_risk
-    from .risk import tiers
+    from .risk import SIGNAL_TABLES, tiers
 
-    frame, demo = _on_store(args, lambda con, org, where: tiers(con, org, as_of=args.as_of, where=where))
+    frame, demo = _on_store(args, lambda con, org, where: tiers(con, org, as_of=args.as_of, where=where),
+                            SIGNAL_TABLES)
     if not args.out:
         frame.to_csv(sys.stdout, index=False)
         return 0

@@ -8,7 +8,7 @@
 returns the tidy table with the columns :data:`OUTPUT_COLUMNS`:
 
 ``indicator, period, forvaltning, unit, area, subgroup, numerator, denominator, value, ci_low, ci_high,
-target_low, target_high, status, note``
+target_low, target_high, status, note, partial``
 
 * One row per indicator × group × period (× sub-group). Groups are any subset of ``forvaltning``, ``unit``,
   ``area`` (``by=()`` for the whole municipality); columns not grouped on are empty (None). Every period from the
@@ -24,9 +24,18 @@ target_low, target_high, status, note``
   ``denominator`` is the number of records behind the median; for the Kaplan–Meier median ``numerator`` is the
   number of cases decided (events) and ``denominator`` the number of cases opened; for
   ``open_cases_over_target`` the denominator is the number of open cases with a servicemål at the period's end.
-* ``as_of`` (default: the newest date in the data) is the date the data are seen from: records dated after it are
-  left out, and a case decided after it counts as open (censored at ``as_of``). ``start``/``end`` limit the date
-  that places a record in a period (the catalogue's ``period_date``).
+* ``as_of`` is the date the data are seen from: records dated after it are left out, and a case decided after it
+  counts as open (censored at ``as_of``). By default each indicator is seen from the as-of date of the exports of
+  the tables it reads (``ingest_log``: the latest ``--as-of`` among a table's loads; the earliest of its tables when
+  it reads two, as the complaint rate does); a table never loaded through ``kvalitet ingest`` falls back to the
+  newest date in the data. A given ``as_of`` caps those dates (:func:`tables_as_of`). ``start``/``end`` limit the
+  date that places a record in a period (the catalogue's ``period_date``).
+* ``partial`` is True for a period that is not whole: not over at the indicator's as-of date, or cut by
+  ``start``/``end``. Partial periods are listed (with what they hold so far) but never tested for trends
+  (:mod:`kvalitet.screening`) and never compared with a whole period (:func:`compare_periods`: the latest complete
+  period against the one before, a partial one against the same part of the year before).
+* A rate (complaints per 1,000 decisions) counts numerator and denominator up to the end of the last whole month
+  at its as-of date (decisions are counted by month): at 15 January 2024 no day of January 2024 is counted.
 * ``where`` filters on ``forvaltning``, ``unit`` and ``area`` (a value or a list of values). A table without the
   column (inquiries have no area, Danmarkskort no forvaltning) is not filtered on it.
 
@@ -35,13 +44,13 @@ The grouping and counting are done in DuckDB SQL; pandas does the intervals, tar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from . import catalogue, contract, periods
+from . import catalogue, contract, formatting, periods
 from . import targets as targets_mod
 from .errors import UserError
 from .organisation import Organisation
@@ -49,7 +58,7 @@ from .stats import km_median, poisson_ci, wilson_ci
 
 OUTPUT_COLUMNS = [
     "indicator", "period", "forvaltning", "unit", "area", "subgroup", "numerator", "denominator", "value",
-    "ci_low", "ci_high", "target_low", "target_high", "status", "note",
+    "ci_low", "ci_high", "target_low", "target_high", "status", "note", "partial",
 ]
 GROUP_COLUMNS = ("forvaltning", "unit", "area")
 
@@ -88,7 +97,8 @@ def _to_date(value, name: str) -> date | None:
 
 
 def newest_date(con) -> date | None:
-    """The newest date in the data (the default as-of date)."""
+    """The newest date in the data: the default as-of date of a table never loaded through ``kvalitet ingest``
+    (no rows in ``ingest_log``, e.g. a test store filled directly); see :func:`tables_as_of`."""
     parts = []
     for t in contract.TABLES.values():
         for c in t.columns:
@@ -101,6 +111,138 @@ def newest_date(con) -> date | None:
     if row and row[0] is not None:
         return row[0] if isinstance(row[0], date) else pd.Timestamp(row[0]).date()
     return None
+
+
+#: every table an indicator reads (the default set of :func:`data_as_of`)
+INDICATOR_TABLES = tuple(dict.fromkeys(t for i in catalogue.CATALOGUE.values() for t in i.tables))
+
+
+def tables_as_of(con, tables=None, as_of=None) -> dict[str, date]:
+    """The as-of date of each of ``tables``: the latest export as-of of the table's loads in ``ingest_log``
+    (:func:`kvalitet.store.table_as_of`). A table with no loads in the log falls back to the newest date in the data
+    (:func:`newest_date`, the rule before exports recorded their as-of), and to today when the store has no dates at
+    all. A given ``as_of`` caps every table's date: data are never seen from a date later than their export.
+
+    Without ``tables``: the tables an indicator reads that have loads in the log (all of them when none has)."""
+    from . import store
+
+    given = _to_date(as_of, "as_of")
+    logged = store.table_as_of(con)
+    if tables is None:
+        tables = [t for t in INDICATOR_TABLES if t in logged] or INDICATOR_TABLES
+    names = list(dict.fromkeys(tables))
+    fallback = None
+    out = {}
+    for t in names:
+        d = logged.get(t)
+        if d is None:
+            if fallback is None:
+                fallback = given or newest_date(con) or date.today()
+            d = fallback
+        out[t] = min(d, given) if given is not None else d
+    return out
+
+
+@dataclass(frozen=True)
+class DataAsOf:
+    """The as-of dates behind a computation or a report: per table, and the earliest of them (the date that
+    decides which periods are complete); what "Metode og data" states (:meth:`sentences`)."""
+
+    #: table → as-of date (see :func:`tables_as_of`)
+    tables: dict[str, date]
+    #: tables whose date comes from ``ingest_log`` (the others fall back to the newest date in the data)
+    logged: tuple[str, ...]
+    biennium_start: str = "odd"
+
+    @property
+    def earliest(self) -> date:
+        return min(self.tables.values())
+
+    @property
+    def latest(self) -> date:
+        return max(self.tables.values())
+
+    @property
+    def differ(self) -> bool:
+        return len(set(self.tables.values())) > 1
+
+    def complete(self, period: str) -> periods.Period:
+        """The latest complete period of grain ``period``, judged by the earliest as-of date."""
+        return periods.latest_complete(self.earliest, period, self.biennium_start)
+
+    def current(self, period: str) -> periods.Period | None:
+        """The period that contains the earliest as-of date when it is partial there (else None)."""
+        p = periods.parse(periods.label_of(self.earliest, period, self.biennium_start))
+        return p if p.end > self.earliest else None
+
+    @property
+    def label(self) -> str:
+        """``31. januar 2024``, or the range of dates when the tables differ (``15. januar–31. januar 2024``)."""
+        if not self.differ:
+            return formatting.long_date(self.earliest)
+        return periods.range_label(self.earliest, self.latest)
+
+    def sentences(self, period: str | None = None) -> list[str]:
+        """The Danish lines for "Metode og data": the date of each table's export, and, when ``period`` is
+        given, the latest complete period and why."""
+        names = {t: contract.TABLES[t].danish for t in self.tables}
+        if not self.differ:
+            what = ", ".join(names[t] for t in self.tables)
+            lines = [f"Data er opgjort pr. {formatting.long_date(self.earliest)} ({what})."]
+        else:
+            parts = [f"{names[t]} pr. {formatting.long_date(d)}"
+                     for t, d in sorted(self.tables.items(), key=lambda kv: (kv[1], kv[0]))]
+            lines = ["Tabellerne er opgjort på forskellige datoer: " + "; ".join(parts) + "."]
+        unlogged = [names[t] for t in self.tables if t not in self.logged]
+        if unlogged:
+            lines.append("Uden registreret eksportdato (opgjort til nyeste dato i data): " + ", ".join(unlogged) + ".")
+        if period is not None:
+            grain = periods.check_period(period)
+            c = self.complete(grain)
+            cur = self.current(grain)
+            text = f"Seneste hele {periods.PERIOD_NAMES_DA[grain]} er {formatting.period_label(c.label)}"
+            if self.differ:
+                text += f", vurderet efter den tidligste opgørelsesdato ({formatting.long_date(self.earliest)})"
+            if cur is not None:
+                text += (f"; {formatting.period_label(cur.label)} er kun delvist med "
+                         f"({periods.partial_label(cur.label, self.earliest)}) og sammenlignes kun med samme "
+                         "del af året før")
+            lines.append(text + ".")
+        return lines
+
+
+def data_as_of(con, tables=None, as_of=None, organisation: Organisation | None = None) -> DataAsOf:
+    """The as-of dates of ``tables`` (default: every table an indicator reads that was loaded; see
+    :func:`tables_as_of`). When some of them were loaded through ``kvalitet ingest``, a table that was not and is
+    empty is left out (it has no data to date)."""
+    from . import store
+
+    per = tables_as_of(con, tables, as_of)
+    logged = store.table_as_of(con)
+    if any(t in logged for t in per):  # a table never loaded and empty has no date to state
+        per = {t: d for t, d in per.items() if t in logged or _has_rows(con, t)}
+    bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
+    return DataAsOf(per, tuple(t for t in per if t in logged), bstart)
+
+
+def _has_rows(con, table: str) -> bool:
+    try:
+        return con.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+    except Exception:  # a store without the table
+        return False
+
+
+def indicator_as_of(con, indicator_id: str, as_of=None) -> date:
+    """The as-of date of one indicator: the earliest as-of of the tables it reads (catalogue ``tables``)."""
+    return min(tables_as_of(con, catalogue.get(indicator_id).tables, as_of).values())
+
+
+def data_end(indicator_id: str, as_of: date) -> date:
+    """The last date an indicator counts data up to at ``as_of``: ``as_of`` itself, except for a rate, whose
+    numerator and denominator both stop at the end of the last whole month (decisions are counted by month)."""
+    if catalogue.get(indicator_id).kind == "rate":
+        return periods.last_whole_month_end(as_of)
+    return as_of
 
 
 @dataclass
@@ -340,8 +482,12 @@ def _complaints_received(q: Query, ind: str) -> pd.DataFrame:
 
 
 def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
+    # numerator and denominator both stop at the end of the last whole month (decisions are counted by month)
+    hi = min(q.end, q.as_of)
+    cut = data_end(ind, hi)
+    qc = q if cut == hi else replace(q, end=cut, shared={})
     # the numerator: the complaints of every kind together (the key columns as they came from the store)
-    rb = _received_by_kind(q)
+    rb = _received_by_kind(qc)
     g = rb.groupby(["forvaltning", "unit", "area", "period"], dropna=False, sort=False)
     _, first_rows = np.unique(g.ngroup().to_numpy(), return_index=True)
     num = rb.iloc[first_rows][["forvaltning", "unit", "area", "period"]].reset_index(drop=True)
@@ -349,7 +495,7 @@ def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     num["first"] = g["first"].min().to_numpy()
     w2, p2 = q.filters("decisions", None)
     w2.append("month <= ?")
-    p2.append(min(q.end, q.as_of))
+    p2.append(cut)
     if q.start is not None:
         w2.append("month >= date_trunc('month', ?::DATE)")
         p2.append(q.start)
@@ -370,8 +516,20 @@ def _complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     low, high = poisson_ci(n, conf=q.conf, method="exact")
     df["ci_low"] = np.asarray(low, dtype=float) / safe * 1000.0
     df["ci_high"] = np.asarray(high, dtype=float) / safe * 1000.0
+    if cut < hi:
+        _note_cut(df, cut)
     _note_missing(df, ind)
     return df
+
+
+def _note_cut(df: pd.DataFrame, cut: date) -> None:
+    """Note on the periods that end after ``cut`` (a rate's last whole month) what they hold."""
+    spans = {lab: periods.parse(lab) for lab in df["period"].dropna().unique()}
+    notes = [None if lab not in spans or spans[lab].end <= cut
+             else "ingen hele måneder i perioden endnu" if spans[lab].start > cut
+             else f"opgjort til og med {formatting.long_date(cut)} (sidste hele måned)"
+             for lab in df["period"]]
+    df["note"] = _join_notes(df["note"], pd.Series(notes, index=df.index, dtype=object))
 
 
 def _share_from(q: Query, ind: str, df: pd.DataFrame, totals: bool = False) -> pd.DataFrame:
@@ -476,8 +634,8 @@ def _service_target_share(q: Query, ind: str) -> pd.DataFrame:
         nt = pd.to_numeric(df["no_target"]).fillna(0).astype(int)
         df["note"] = _join_notes(
             df["note"],
-            pd.Series(np.where(nt > 0, [f"{k} afgjorte sager uden servicemål er udeladt" for k in nt], None),
-                      index=df.index))
+            pd.Series(np.where(nt > 0, [f"{k} {'afgjort sag' if k == 1 else 'afgjorte sager'} uden servicemål "
+                                        "er udeladt" for k in nt], None), index=df.index))
         df = df.drop(columns="no_target")
     tiers = q.organisation.targets.service_tiers if q.organisation is not None else {}
     if tiers and "area" in q.by:
@@ -690,7 +848,7 @@ def _open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
     # same counts as joining every case with every period end, in one pass over the cases.
     n = len(grid)
     k = periods.MONTHS[q.period]
-    s0, pend_last = grid[0].start, min(grid[-1].end, q.as_of)
+    s0, pend_last = grid[0].start, min(grid[-1].end, q.end, q.as_of)
 
     def first_on_or_after(x: str) -> str:
         idx = f"(((year({x}) - {s0.year}) * 12 + month({x}) - {s0.month}) // {k})"
@@ -732,7 +890,7 @@ def _open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
     nt = pd.to_numeric(df.get("no_target", pd.Series(0, index=df.index))).fillna(0).astype(int)
     note = np.full(len(df), None, dtype=object)
     some = (nt > 0).to_numpy()
-    note[some] = [f"{k} åbne sager uden servicemål er ikke talt med" for k in nt[some]]
+    note[some] = [f"{k} {'åben sag' if k == 1 else 'åbne sager'} uden servicemål er ikke talt med" for k in nt[some]]
     df["note"] = pd.Series(note, index=df.index, dtype=object)
     df = df.drop(columns=[c for c in ["no_target"] if c in df])
     df["value"] = pd.to_numeric(df["numerator"]).astype(float)
@@ -791,7 +949,8 @@ def _labelled_share(q: Query, ind: str, raw: pd.DataFrame) -> pd.DataFrame:
     out = _share_values(df, ind, q.conf)
     if len(unfit) and not out.empty:
         n = len(unfit)
-        note = (f"{n} opgørelse(r) dækker mere end én {periods.PERIOD_NAMES_DA[q.period]} og er udeladt")
+        what = "1 opgørelse dækker" if n == 1 else f"{n} opgørelser dækker"
+        note = f"{what} mere end {periods.ONE_DA[q.period]} og er udeladt"
         out["note"] = _join_notes(out["note"], pd.Series(note, index=out.index))
     return out
 
@@ -812,6 +971,9 @@ def _municipal_reversal_share(q: Query, ind: str) -> pd.DataFrame:
         f"FROM municipal_appeals {_where(w)} GROUP BY ALL", p)
     return _labelled_share(q, ind, raw)
 
+
+#: indicators whose records carry a period label rather than a date: a part of a period cannot be taken from them
+PERIOD_LABELLED = ("satisfaction_share", "municipal_reversal_share")
 
 _FUNCS = {
     "complaints_received": _complaints_received,
@@ -873,10 +1035,16 @@ def check_indicators(indicators) -> list[str]:
 
 
 def make_query(con, period="year", by=("forvaltning",), start=None, end=None, as_of=None, organisation=None,
-               where=None) -> Query:
-    """Validate the arguments of :func:`compute` and build its :class:`Query`."""
+               where=None, tables=None) -> Query:
+    """Validate the arguments of :func:`compute` and build its :class:`Query`.
+
+    The query's as-of date is the earliest as-of of ``tables`` (:func:`tables_as_of`: the exports' as-of dates in
+    ``ingest_log``, capped by a given ``as_of``); without ``tables``, the latest as-of of the tables an indicator
+    reads (the date the store as a whole is seen from).
+    """
     grain = periods.check_period(period)
-    as_of_d = _to_date(as_of, "as_of") or newest_date(con) or date.today()
+    per = tables_as_of(con, tables, as_of)
+    as_of_d = min(per.values()) if tables is not None else max(per.values())
     start_d = _to_date(start, "start")
     end_d = _to_date(end, "end") or as_of_d
     if start_d is not None and start_d > end_d:
@@ -895,15 +1063,24 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
             where: dict | None = None) -> pd.DataFrame:
     """Compute indicators from the store; see the module docstring for the table returned."""
     ids = check_indicators(indicators)
-    q = make_query(con, period, by, start, end, as_of, organisation, where)
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
+    q = make_query(con, period, by, start, end, max(per.values()), organisation, where)
+    # each indicator is seen from the as-of date of the tables it reads (the earliest of them); indicators with
+    # the same date share one query (and so its shared scans)
+    queries: dict[date, Query] = {}
     frames = []
     for ind in ids:
-        df = _FUNCS[ind](q, ind)
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        qi = queries.get(d)
+        if qi is None:
+            qi = queries[d] = replace(q, as_of=d, end=q.end if end is not None else d, shared={})
+        df = _FUNCS[ind](qi, ind)
         df = _ensure_cols(df)
         for c in ("value", "ci_low", "ci_high"):
             if c not in df:
                 df[c] = np.nan
         df["indicator"] = ind
+        df["partial"] = _partial_flags(df["period"], qi)
         frames.append(df)
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -915,6 +1092,18 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
     return _types(pd.DataFrame({c: out[c].take(idx).reset_index(drop=True) for c in OUTPUT_COLUMNS}))
 
 
+def _partial_flags(labels: pd.Series, q: Query) -> np.ndarray:
+    """Per row: True when its period is not wholly inside the data range [start, min(end, as_of)] of ``q`` (a
+    period not over at the as-of date, or cut by ``start``/``end``)."""
+    hi = min(q.end, q.as_of)
+    codes, uniq = pd.factorize(labels.to_numpy(dtype=object), use_na_sentinel=True)
+    flags = []
+    for lab in uniq:
+        p = periods.parse(lab)
+        flags.append(p.end > hi or (q.start is not None and p.start < q.start))
+    return np.append(np.array(flags, dtype=bool), False)[codes]
+
+
 def _types(out: pd.DataFrame) -> pd.DataFrame:
     for c in ("numerator", "denominator"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
@@ -923,6 +1112,7 @@ def _types(out: pd.DataFrame) -> pd.DataFrame:
     for c in ("indicator", "period", "forvaltning", "unit", "area", "subgroup", "status", "note"):
         s = out[c].astype(object)
         out[c] = s.where(s.notna(), None)
+    out["partial"] = out["partial"].fillna(False).astype(bool)
     return out
 
 
@@ -980,3 +1170,140 @@ def _sort_order(out: pd.DataFrame, ids: list[str]) -> np.ndarray:
     else:
         idx = np.lexsort(keys)  # stable; the last key sorts first
     return idx
+
+
+# ---------------------------------------------------------------------------------------------------- labels
+def period_labels(con, frame: pd.DataFrame, as_of=None, start=None, end=None) -> list[str]:
+    """The Danish label of each row's period, as a reader must see it: ``2023``, ``1. halvår 2024`` for a whole
+    period; for a partial one (``partial``) the dates it holds, ``1. januar–31. januar 2024`` (from ``start`` when
+    that cuts it; to the indicator's as-of date, ``end`` or, for a rate, the last whole month). Pass the ``as_of``,
+    ``start`` and ``end`` given to :func:`compute` for ``frame``."""
+    start_d, end_d = _to_date(start, "start"), _to_date(end, "end")
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
+    out = []
+    for ind, lab, part in zip(frame["indicator"], frame["period"], frame["partial"]):
+        if lab is None or (isinstance(lab, float) and np.isnan(lab)):
+            out.append(formatting.MISSING)
+            continue
+        if not part:
+            out.append(formatting.period_label(lab))
+            continue
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        p = periods.parse(lab)
+        lo = max(p.start, start_d) if start_d else p.start
+        hi = min(p.end, data_end(ind, min(d, end_d) if end_d else d))
+        out.append(periods.range_label(lo, hi) if hi >= lo
+                   else f"{formatting.period_label(lab)} (ingen hele måneder endnu)")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- comparisons
+#: the roles of the rows of :func:`compare_periods`
+COMPARISON_ROLES = ("previous", "latest", "year_before", "partial")
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """The comparisons to make for one indicator at its as-of date. A partial period is never compared with a whole
+    one: the latest complete period is compared with the one before it, and the current partial period (when there
+    is one with data) with the same part of the year before (år til dato).
+
+    ``frame`` holds compute()'s rows for these periods with two more columns: ``comparison`` (one of
+    :data:`COMPARISON_ROLES`) and ``label`` (the Danish label: ``2023``, ``1. halvår 2024``, or for the partial rows
+    the date range, ``1. januar–31. januar 2024`` and ``1. januar–31. januar 2023``). The rows' ``period`` is the
+    period that contains the range (``2024`` for the partial rows above).
+    """
+
+    indicator: str
+    period: str
+    #: the indicator's as-of date (the earliest of its tables'; :func:`indicator_as_of`)
+    as_of: date
+    latest: periods.Period
+    previous: periods.Period
+    #: the current period's range with data, (first day, last day counted), when the current period is partial and
+    #: has data yet (for a rate: whole months only); else None (also for the indicators whose records carry a
+    #: period rather than a date, :data:`PERIOD_LABELLED`)
+    partial: tuple[date, date] | None
+    #: the same part of the year before (two years for a biennium), when ``partial`` is set
+    year_before: tuple[date, date] | None
+    frame: pd.DataFrame
+
+    @property
+    def partial_label(self) -> str | None:
+        return periods.range_label(*self.partial) if self.partial else None
+
+    @property
+    def year_before_label(self) -> str | None:
+        return periods.range_label(*self.year_before) if self.year_before else None
+
+    def range(self, role: str) -> tuple[date, date] | None:
+        """The first and last day of one role's data (None for a partial role without a partial period)."""
+        return {"previous": (self.previous.start, self.previous.end), "latest": (self.latest.start, self.latest.end),
+                "partial": self.partial, "year_before": self.year_before}[role]
+
+    def days(self, role: str) -> int:
+        """The number of days one role covers (the exposure when counts are compared as counts per day)."""
+        r = self.range(role)
+        return (r[1] - r[0]).days + 1 if r else 0
+
+    def rows(self, role: str) -> pd.DataFrame:
+        """The rows of one role (``previous``, ``latest``, ``year_before`` or ``partial``)."""
+        return self.frame[self.frame["comparison"] == role]
+
+
+def compare_periods(con, indicator: str, period: str = "year", by=("forvaltning",), as_of=None,
+                    organisation: Organisation | None = None, where: dict | None = None) -> PeriodComparison:
+    """The latest complete period vs the one before, and the partial current period vs the same part of the year
+    before, for ``indicator`` by ``by`` (see :class:`PeriodComparison`).
+
+    31 January 2024, by year: 2023 vs 2022, and 1 January–31 January 2024 vs 1 January–31 January 2023. The
+    complaint rate counts whole months only: with decisions exported to 15 January 2024 there is no partial
+    comparison (no whole month of 2024 yet).
+    """
+    return compare_many(con, [indicator], period, by, as_of, organisation, where)[catalogue.get(indicator).id]
+
+
+def compare_many(con, indicators_: list[str], period: str = "year", by=("forvaltning",), as_of=None,
+                 organisation: Organisation | None = None, where: dict | None = None) -> dict[str, PeriodComparison]:
+    """:func:`compare_periods` for several indicators; those with the same dates are computed together."""
+    ids = check_indicators(indicators_)
+    grain = periods.check_period(period)
+    bstart = periods.check_biennium_start(organisation.biennium_start if organisation is not None else "odd")
+    per = tables_as_of(con, INDICATOR_TABLES, as_of)
+    plans = {}
+    for ind in ids:
+        d = min(per[t] for t in catalogue.get(ind).tables)
+        latest = periods.latest_complete(d, grain, bstart)
+        prev = periods.previous(latest, bstart)
+        current = periods.parse(periods.label_of(d, grain, bstart))
+        cut = data_end(ind, d)
+        partial = year_before = None
+        if current.end > d and cut >= current.start and ind not in PERIOD_LABELLED:
+            partial = (current.start, cut)
+            year_before = periods.same_part_before(current.label, cut)
+        plans[ind] = (d, latest, prev, partial, year_before)
+    # one compute() per distinct range, for every indicator that needs it
+    ranges: dict[tuple[date, date], list[str]] = {}
+    for ind, (d, latest, prev, partial, year_before) in plans.items():
+        for r in ((prev.start, latest.end), partial, year_before):
+            if r is not None:
+                ranges.setdefault(r, []).append(ind)
+    frames = {r: compute(con, ids_r, period=grain, by=by, start=r[0], end=r[1], as_of=as_of,
+                         organisation=organisation, where=where) for r, ids_r in ranges.items()}
+    out = {}
+    for ind, (d, latest, prev, partial, year_before) in plans.items():
+        parts = []
+        for role, r, label in (("previous", (prev.start, latest.end), formatting.period_label(prev.label)),
+                               ("latest", (prev.start, latest.end), formatting.period_label(latest.label)),
+                               ("year_before", year_before, periods.range_label(*year_before) if year_before else None),
+                               ("partial", partial, periods.range_label(*partial) if partial else None)):
+            if r is None:
+                continue
+            f = frames[r]
+            f = f[f["indicator"] == ind]
+            if role in ("previous", "latest"):
+                f = f[f["period"] == (prev.label if role == "previous" else latest.label)]
+            parts.append(f.assign(comparison=role, label=label))
+        frame = pd.concat(parts, ignore_index=True)
+        out[ind] = PeriodComparison(ind, grain, d, latest, prev, partial, year_before, frame)
+    return out

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from . import formatting
 from .errors import UserError
 
 PERIODS = ("month", "quarter", "half", "year", "biennium")
@@ -220,3 +221,82 @@ def sort_key(label: str) -> tuple:
     """Chronological sort key of a label."""
     p = parse(label)
     return (p.start, p.end)
+
+
+# ------------------------------------------------------------------------------------------- complete and partial
+#: "one period" in Danish, with the gender of each period word (én måned, ét år)
+ONE_DA = {
+    "month": "én måned",
+    "quarter": "ét kvartal",
+    "half": "ét halvår",
+    "year": "ét år",
+    "biennium": "én toårsperiode",
+}
+
+
+def previous(p: Period, biennium_start: str = "odd") -> Period:
+    """The period of the same grain just before ``p``."""
+    return parse(label_of(p.start - timedelta(days=1), p.grain, biennium_start))
+
+
+def latest_complete(as_of: date, period: str, biennium_start: str = "odd") -> Period:
+    """The latest period of grain ``period`` that is complete at ``as_of``: the one that contains ``as_of`` when
+    ``as_of`` is its last day (31 December for a year; 30 June or 31 December for a half; the last day of a quarter
+    or a month), else the one before it. 31 January 2024 → year 2023, half 2023H2, quarter 2023Q4, month 2024-01."""
+    p = parse(label_of(as_of, period, biennium_start))
+    return p if p.end <= as_of else previous(p, biennium_start)
+
+
+def is_partial(label: str, as_of: date) -> bool:
+    """True when the labelled period is not over at ``as_of`` (its last day is after ``as_of``)."""
+    return parse(label).end > as_of
+
+
+def last_whole_month_end(d: date) -> date:
+    """The last day of the last month that is whole at ``d``: ``d`` itself when it is a month's last day, else the
+    last day of the month before (15 January 2024 → 31 December 2023)."""
+    end = _month_end(d.year, d.month)
+    return d if d >= end else date(d.year, d.month, 1) - timedelta(days=1)
+
+
+def _day_month(d: date) -> str:
+    return f"{d.day}. {formatting.month_name(d.month)}"
+
+
+def range_label(start: date, end: date) -> str:
+    """A date range as a reader says it: ``1. januar–31. januar 2024``; the first year is left out when both
+    dates are in the same year (``1. januar 2023–31. januar 2024`` otherwise)."""
+    first = _day_month(start) if start.year == end.year else formatting.long_date(start)
+    return f"{first}–{formatting.long_date(end)}"
+
+
+def partial_range(label: str, as_of: date) -> tuple[date, date]:
+    """The part of the labelled period that lies up to ``as_of``: (first day, ``as_of``)."""
+    p = parse(label)
+    return p.start, min(p.end, as_of)
+
+
+def partial_label(label: str, as_of: date) -> str:
+    """The Danish label of a period seen at ``as_of``: the date range when it is partial (2024 at 31 January 2024 →
+    ``1. januar–31. januar 2024``), the usual label (:func:`kvalitet.formatting.period_label`) when complete."""
+    if not is_partial(label, as_of):
+        return formatting.period_label(label)
+    return range_label(*partial_range(label, as_of))
+
+
+def _years_back(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February in a year without it
+        return date(d.year - years, 2, 28)
+
+
+def same_part_before(label: str, as_of: date) -> tuple[date, date]:
+    """The same part of the comparable period before (år til dato): for a partial period, the range from its first
+    day to ``as_of`` moved back one year (two for a biennium, so that it lies in the same place of the cycle).
+    2024 at 31 January 2024 → (1 January 2023, 31 January 2023); 2024Q1 at 15 February 2024 → (1 January 2023,
+    15 February 2023). 29 February becomes 28 February."""
+    p = parse(label)
+    start, end = partial_range(label, as_of)
+    years = 2 if p.grain == "biennium" else 1
+    return _years_back(start, years), _years_back(end, years)

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -57,9 +58,13 @@ class Report:
             as_of = date.fromisoformat(stored) if stored else None
         return cls(con, org, as_of or None, store.is_demo(con), Path(tables_path) if tables_path else None)
 
-    @property
+    @cached_property
     def as_of_label(self) -> str:
-        return formatting.long_date(self.as_of) if self.as_of else "nyeste data"
+        if self.as_of:
+            return formatting.long_date(self.as_of)
+        from .report import default_as_of_label
+
+        return default_as_of_label(self.con)
 
     @property
     def source(self) -> str:

@@ -283,6 +283,21 @@ def write_index(results: list[JobResult], out_dir: Path, municipality: str, demo
     return path
 
 
+def default_as_of_label(con, as_of: date | None = None) -> str:
+    """The date a report run is "opgjort pr.": the given ``as_of``; else the exports' as-of dates in ``ingest_log``
+    (one date, or the range from the earliest to the latest table: ``15. januar–31. januar 2024``); else the
+    ``as_of`` the demo database records; else the newest date in the data. Each indicator itself is computed as of
+    its own tables' exports (:func:`kvalitet.indicators.data_as_of`)."""
+    from .indicators import data_as_of
+
+    if as_of:
+        return formatting.long_date(as_of)
+    asof = data_as_of(con)
+    if not asof.logged and store.get_meta(con, "as_of"):
+        return formatting.long_date(store.get_meta(con, "as_of"))
+    return asof.label
+
+
 def run_reports(names: list[str] | None = None, all_reports: bool = False, db=None, organisation=None,
                 as_of: date | None = None, out="reports", jobs: int | None = None, reports_dir=None,
                 progress: bool = True) -> int:
@@ -296,11 +311,10 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     con = store.connect(db_path, read_only=True)
     try:
         demo = store.is_demo(con)
-        stored_as_of = store.get_meta(con, "as_of")
+        as_of_label = default_as_of_label(con, as_of)
     finally:
         con.close()
     as_of_value = as_of.isoformat() if as_of else None
-    as_of_label = formatting.long_date(as_of or stored_as_of) if (as_of or stored_as_of) else "nyeste data"
     definitions = load_definitions(Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR)
     common = {"db": str(db_path), "organisation": str(org_path), "as_of": as_of_value}
     plan = plan_jobs(definitions, names, org, common)

@@ -3,9 +3,10 @@
 For every forvaltning × område the rule adds up points (all numbers configurable under ``thresholds.risk`` in the
 organisation file; :class:`kvalitet.organisation.RiskRule`):
 
-* the latest manual assessment in ``risk_assessments`` (økonomi, jura, it; 1–3) as of the as-of date: each score 3
-  gives ``manual_high_points`` (2), each score 2 ``manual_medium_points`` (1);
-* indicator signals for the latest year (the year of the as-of date), each ``signal_points`` (1):
+* the latest manual assessment in ``risk_assessments`` (økonomi, jura, it; 1–3) as of its export's as-of date:
+  each score 3 gives ``manual_high_points`` (2), each score 2 ``manual_medium_points`` (1);
+* indicator signals for the latest complete year (judged by the earliest as-of date of the audits, appeals and
+  cases exports; 2024 at 31 December 2024, 2023 at 31 January 2024), each ``signal_points`` (1):
   - the audit error share over the threshold (``over tærsklen``; ``sikkert over tærsklen`` gives
     ``surely_over_points`` (1) more);
   - the omgørelsesprocent over its target (or over ``reversal_share_above``, 25 %, when no target is set);
@@ -16,7 +17,7 @@ organisation file; :class:`kvalitet.organisation.RiskRule`):
 Tier 3 from ``tier3_from`` (4) points, tier 2 from ``tier2_from`` (2), else tier 1. The recommended audit sample per
 tier is the number of cases that estimates the error share within ± ``precision`` (15, 10 and 7.5 percentage points
 for tiers 1, 2, 3) at the expected error share ``expected_error_share`` (25 %), with the finite-population
-correction for the number of decisions in the latest year when known (:func:`kvalitet.stats.audit_sample_size`).
+correction for the number of decisions in that year when known (:func:`kvalitet.stats.audit_sample_size`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ TREND_INDICATORS = ("complaint_rate", "appeal_reversal_share", "audit_error_shar
 
 _SCORE_NAMES = {"economy": "økonomi", "legal": "jura", "it": "it"}
 
+#: indicators whose value in the latest complete year is a risk signal
+SIGNAL_INDICATORS = ("audit_error_share", "appeal_reversal_share", "service_target_share")
+#: the tables those signals read: the latest complete year is judged by the earliest of their as-of dates
+SIGNAL_TABLES = tuple(dict.fromkeys(t for i in SIGNAL_INDICATORS for t in catalogue.get(i).tables))
+
 
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}".replace(".", ",") + " %"
@@ -78,18 +84,19 @@ def tiers(con, organisation: Organisation | None = None, as_of=None, where: dict
           trends: pd.DataFrame | None = None) -> pd.DataFrame:
     """The risk tier of every forvaltning × område, with points, reasons and the recommended sample size."""
     rule: RiskRule = organisation.thresholds.risk if organisation is not None else Thresholds().risk
-    q = indicators.make_query(con, "year", ("forvaltning", "area"), None, None, as_of, organisation, where)
-    year_start = date(q.as_of.year, 1, 1)
+    q = indicators.make_query(con, "year", ("forvaltning", "area"), None, None, as_of, organisation, where,
+                              tables=("risk_assessments",))
+    year = indicators.data_as_of(con, SIGNAL_TABLES, as_of, organisation).complete("year")
     latest = indicators.compute(
-        con, ["audit_error_share", "appeal_reversal_share", "service_target_share"], period="year",
-        by=("forvaltning", "area"), start=year_start, as_of=q.as_of, organisation=organisation, where=where)
+        con, list(SIGNAL_INDICATORS), period="year", by=("forvaltning", "area"), start=year.start, end=year.end,
+        as_of=as_of, organisation=organisation, where=where)
     latest = latest[latest["subgroup"].isna()]
     if trends is None:
         trends = screening.screen(con, list(TREND_INDICATORS), period="year", by=("forvaltning", "area"),
-                                  as_of=q.as_of, organisation=organisation, where=where, initiatives=False)
+                                  as_of=as_of, organisation=organisation, where=where, initiatives=False)
     decisions = con.execute(
         "SELECT forvaltning, area, sum(decisions) AS n FROM decisions WHERE month >= ? AND month <= ? GROUP BY ALL",
-        [year_start, q.as_of]).df()
+        [year.start, year.end]).df()
     pop = {(r.forvaltning, r.area): int(r.n) for r in decisions.itertuples()}
 
     assess = _latest_assessments(con, q.as_of, q.where)

@@ -6,14 +6,15 @@ chosen period grain and tests it with the methods that fit the indicator:
 =====================  ===========================================================================================
 rates                  ``poisson_glm`` (quasi-Poisson, log(decisions) offset: rate ratio per year) and
                        ``mann_kendall`` (Sen's slope per year of the period values)
-counts                 ``poisson_glm`` (exposure: days of the period, so a short period counts less) and
-                       ``mann_kendall``; periods not finished at the as-of date are left out
+counts                 ``poisson_glm`` (exposure: days of the period) and ``mann_kendall``
 shares                 ``binomial_glm`` (quasi-binomial: odds ratio per year) and ``mann_kendall``
 days (medians)         ``mann_kendall`` only
 =====================  ===========================================================================================
 
 Monthly series get a seasonal Mann–Kendall test (``seasonal_mann_kendall``, slope per year) and month effects in the
 GLMs. Times are the periods' midpoints in decimal years, so every estimate is per year whatever the grain.
+Partial periods (compute()'s ``partial`` flag: not over at the as-of date of the indicator's tables, or cut by
+``start``/``end``) are left out of every test: a partial last point is never read as a trend.
 
 :func:`initiative_effects` gives an interrupted-time-series estimate (level change at the start date and change of
 the yearly trend) for every initiative in the organisation file on each indicator it names, on quarterly series
@@ -91,15 +92,21 @@ def methods_for(indicator_id: str) -> tuple[str, ...]:
     return ("mann_kendall",)
 
 
+def _complete_rows(g: pd.DataFrame, as_of: date) -> np.ndarray:
+    """Per row: True when its period is complete (compute()'s ``partial`` flag; for a frame without it, the
+    period ended by ``as_of``). Partial periods are never tested."""
+    if "partial" in g:
+        return ~g["partial"].fillna(False).to_numpy(dtype=bool)
+    return (g["period"].map(lambda x: periods.parse(x).end) <= as_of).to_numpy(dtype=bool)
+
+
 def _series_arrays(g: pd.DataFrame, indicator_id: str, as_of: date):
-    """Periods with a value, in order: labels, times, value, numerator, exposure; plus the month of each."""
-    g = g[g["value"].notna()].copy()
+    """Complete periods with a value, in order: labels, times, value, numerator, exposure; plus the month of each."""
+    g = g[g["value"].notna().to_numpy() & _complete_rows(g, as_of)].copy()
     kind = catalogue.get(indicator_id).kind
     exposure = pd.to_numeric(g["denominator"], errors="coerce").astype(float)
     if kind == "count":
-        # only finished periods; the exposure of a count is the length of its period in days
-        ends = g["period"].map(lambda x: periods.parse(x).end)
-        g = g[(ends <= as_of).to_numpy()].copy()
+        # the exposure of a count is the length of its period in days
         exposure = g["period"].map(lambda x: float((periods.parse(x).end - periods.parse(x).start).days + 1))
     g = g.assign(_t=g["period"].map(period_time), _e=np.asarray(exposure, dtype=float)).sort_values("_t")
     return (
@@ -156,13 +163,12 @@ def _test(method: str, grain: str, labels, t, v, num, exp, months, base: dict, m
         return _row(base, method, labels, direction=NOT_COMPUTABLE, note=f"kan ikke beregnes: {exc}")
 
 
-def _label_table(labels, as_of: date) -> dict[str, tuple[float, int, bool, float]]:
-    """Per distinct period label: its time (:func:`period_time`), first month, whether it ended by ``as_of`` and
-    its length in days."""
+def _label_table(labels) -> dict[str, tuple[float, int, float]]:
+    """Per distinct period label: its time (:func:`period_time`), first month and length in days."""
     out = {}
     for lab in labels:
         p = periods.parse(lab)
-        out[lab] = (period_time(lab), p.start.month, p.end <= as_of, float((p.end - p.start).days + 1))
+        out[lab] = (period_time(lab), p.start.month, float((p.end - p.start).days + 1))
     return out
 
 
@@ -177,18 +183,16 @@ def _prepare_series(frame: pd.DataFrame, as_of: date):
     ngroups = len(first_row)
     label = f["period"].to_numpy(dtype=object)
     lab_codes, lab_uniques = pd.factorize(label)
-    table = _label_table(lab_uniques, as_of)
+    table = _label_table(lab_uniques)
     lt = np.array([table[x][0] for x in lab_uniques], dtype=float)
     lm = np.array([table[x][1] for x in lab_uniques], dtype=np.int64)
-    lfin = np.array([table[x][2] for x in lab_uniques], dtype=bool)
-    ldays = np.array([table[x][3] for x in lab_uniques], dtype=float)
+    ldays = np.array([table[x][2] for x in lab_uniques], dtype=float)
     value = pd.to_numeric(f["value"], errors="coerce").to_numpy(dtype=float)
     num = pd.to_numeric(f["numerator"], errors="coerce").to_numpy(dtype=float)
     den = pd.to_numeric(f["denominator"], errors="coerce").to_numpy(dtype=float)
     ind_codes, ind_uniques = pd.factorize(f["indicator"].to_numpy(dtype=object))
     is_count = np.array([catalogue.get(i).kind == "count" for i in ind_uniques], dtype=bool)[ind_codes]
-    keep = ~np.isnan(value)
-    keep &= ~is_count | lfin[lab_codes]
+    keep = ~np.isnan(value) & _complete_rows(f, as_of)
     exposure = np.where(is_count, ldays[lab_codes], den)
     rows = np.flatnonzero(keep)
     rows = rows[np.lexsort((lt[lab_codes[rows]], code[rows]))]
@@ -337,7 +341,7 @@ def effects_frames(con, organisation: Organisation | None, period: str = "year",
             base = {"indicator": ind_id, "forvaltning": ini.forvaltning, "unit": None, "area": ini.area,
                     "subgroup": None}
             frame = indicators.compute(con, [ind_id], period=q0.period, by=by, start=start, end=end,
-                                       as_of=q0.as_of, organisation=organisation, where=where)
+                                       as_of=as_of, organisation=organisation, where=where)
             frame = frame[frame["subgroup"].isna()]
             labels, t, v, num, exp, months = _series_arrays(frame, ind_id, q0.as_of)
             if kind not in ("rate", "share", "count") or ind_id == "open_cases_over_target":
@@ -373,11 +377,12 @@ def run(con, indicators_: list[str] | None = None, period: str = "year", by=("fo
     """
     th = organisation.thresholds if organisation is not None else Thresholds()
     q = indicators.make_query(con, period, by, start, end, as_of, organisation, where)
-    frame = indicators.compute(con, indicators_, period=q.period, by=q.by, start=start, end=end, as_of=q.as_of,
+    # each indicator is seen from its own tables' as-of date (compute()); partial periods are not tested
+    frame = indicators.compute(con, indicators_, period=q.period, by=q.by, start=start, end=end, as_of=as_of,
                                organisation=organisation, where=where)
     trends = screen_frame(frame, q.period, q.as_of, th)
     trends["_part"] = "trend"
-    effects = effects_frames(con, organisation, q.period, start, end, q.as_of) if initiatives else pd.DataFrame()
+    effects = effects_frames(con, organisation, q.period, start, end, as_of) if initiatives else pd.DataFrame()
     if not effects.empty:
         effects["_part"] = "effect"
     both = pd.concat([trends, effects], ignore_index=True) if not effects.empty else trends

@@ -146,3 +146,18 @@ def upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.Data
     con.execute("DROP TABLE IF EXISTS _matched")
     con.execute("DROP TABLE IF EXISTS _incoming")
     return int(inserted), int(updated), int(unchanged)
+
+
+def table_as_of(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
+    """The as-of date of each table's data: the latest export as-of (``ingest_log.as_of``) among the table's loads.
+
+    A table that was never loaded through ``kvalitet ingest`` (no ``ingest_log`` rows, e.g. rows inserted directly)
+    is absent from the result; the caller decides the fallback (the indicator engine: the newest date in the data).
+    """
+    from datetime import date
+
+    try:
+        rows = con.execute('SELECT "table", max(as_of) FROM ingest_log GROUP BY 1').fetchall()
+    except duckdb.CatalogException:  # a store without an ingest log
+        return {}
+    return {t: (d if isinstance(d, date) else pd.Timestamp(d).date()) for t, d in rows if d is not None}

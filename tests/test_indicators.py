@@ -197,8 +197,6 @@ def test_default_as_of_is_newest_date(tmp_path):
     assert df["period"].max() == "2024Q3"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 (as-of and partial periods): the default as-of is still the newest "
-                                      "date in the data (indicators.newest_date), not the as-of of the exports")
 def test_default_as_of_is_the_exports_as_of(tmp_path, org_file):
     """DESIGN/issue 8: the default as-of is the latest as-of among the loads of the tables used (ingest_log)."""
     from kvalitet.ingest import ingest_file
@@ -461,12 +459,7 @@ CORRECT_NOTES = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="bug: wrong Danish in indicators.py notes "
-                                                               "('1 afgjorte sager', '1 åbne sager', 'én halvår', "
-                                                               "'én kvartal'), issue 8"))
-    for c in ("decided_without_target", "open_without_target", "survey_over_half", "survey_over_quarter")
-] + ["survey_over_month"])
+@pytest.mark.parametrize("case", sorted(CORRECT_NOTES))
 def test_notes_in_correct_danish(tmp_path, case):
     assert CORRECT_NOTES[case] in _note_of(tmp_path, case)
 
