@@ -184,7 +184,11 @@ def cmd_ingest(args) -> int:
     from .ingest import ingest_files
 
     org = org_mod.load(args.organisation)
-    results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table)
+    notices: list[str] = []
+    results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table,
+                           notices=notices)
+    for n in notices:
+        print(scrub_text(n))
     for r in results:
         print(r.line(), file=sys.stderr if r.refused else sys.stdout)
     return max(r.exit_code for r in results)
@@ -261,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("KVALITET_DEBUG"):
             raise
         print(
-            f"intern fejl i kvalitet ({type(exc).__name__}: {exc}). Kør igen med KVALITET_DEBUG=1 for detaljer, "
-            "og meld fejlen.",
+            scrub_text(f"intern fejl i kvalitet ({type(exc).__name__}: {exc}). Kør igen med KVALITET_DEBUG=1 for "
+                       "detaljer, og meld fejlen."),
             file=sys.stderr,
         )
         return 3
