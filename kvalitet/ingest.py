@@ -202,15 +202,16 @@ def open_store(db: str | Path | None = None) -> tuple[duckdb.DuckDBPyConnection,
     as-of dates is upgraded, and a new database records the key's fingerprint.
     """
     db_path = store.resolve_db(db)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = store.connect(db_path, schema=False)
+    con = store.connect(db_path, schema=False) if db_path.exists() else None
     try:
-        pseud = Pseudonymiser.for_database(db_path, recorded=store.key_fingerprint_of(con),
-                                           holds_data=store.holds_data(con))
+        recorded, loaded = (store.key_fingerprint_of(con), store.holds_data(con)) if con else (None, False)
+        pseud = Pseudonymiser.for_database(db_path, recorded=recorded, holds_data=loaded)
+        con = con or store.connect(db_path, schema=False)
         notice = store.ensure_schema(con)
         store.check_key(con, pseud.fingerprint)
     except BaseException:
-        con.close()
+        if con is not None:
+            con.close()
         raise
     return con, pseud, notice
 
