@@ -2,7 +2,8 @@
 
 Every user mistake ends in a message that says what is wrong and where, and a non-zero exit code, never a
 traceback. Exit codes: 0 all went well; 1 some rows were quarantined (the rest loaded) or a report failed;
-2 a file was refused or the call was wrong.
+2 a file was refused (or met an internal error; the other files of the call still load), the pseudonym key does not
+fit the database, or the call was wrong; 3 an internal error outside the files.
 """
 
 from __future__ import annotations

@@ -386,10 +386,11 @@ def markdown() -> str:
         "## Eksporternes rækkefølge",
         "",
         "Hver række i databasen husker opgørelsesdatoen (`--as-of`) for den nyeste eksport, der har sat eller "
-        "bekræftet den (tabellen `row_as_of`). En række fra en eksport, der er mindst lige så ny, opdaterer rækken, "
-        "hvis værdierne er forskellige (*opdateret*), og ellers står den uændret (*uændret*); rækken får begge "
-        "steder eksportens dato. En række fra en ældre eksport ændrer intet, heller ikke når værdierne er "
-        "forskellige, og tælles som *forældet* (kolonnen `stale` i `ingest_log`). Den nyeste eksport vinder altså, "
+        "bekræftet den (tabellen `row_as_of`). En række fra en eksport, der er mindst lige så ny, opdaterer "
+        "rækken, hvis værdierne er forskellige (*opdateret*), og ellers står den som den er (*uændret*); i begge "
+        "tilfælde får rækken eksportens dato. En række fra en ældre eksport ændrer intet, heller ikke når "
+        "værdierne er forskellige, og tælles som *forældet* (kolonnen `stale` i `ingest_log`). Den nyeste eksport "
+        "vinder altså, "
         "uanset hvilken rækkefølge filerne indlæses i; indlæses den samme fil igen, ændres intet (rækkerne er "
         "uændrede). En database fra før denne regel opgraderes ved næste indlæsning (det skrives i udskriften): "
         "rækker uden kendt eksportdato får den nyeste opgørelsesdato, deres tabel er indlæst med, så en ældre "

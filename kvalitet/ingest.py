@@ -78,7 +78,8 @@ class IngestResult:
         if self.ignored_columns:
             text += f"; kolonner uden for kontrakten blev ikke indlæst: {', '.join(self.ignored_columns)}"
         if self.stale:
-            text += "; forældede rækker kommer fra en ældre eksport end den, der sidst har sat dem, og ændrer intet"
+            text += ("; de forældede rækker er fra en ældre eksport end den, rækkerne i databasen stammer fra, og "
+                     "ændrer intet")
         return text
 
 
@@ -249,8 +250,8 @@ def ingest_files(
                     raise
                 results.append(IngestResult(file=Path(p), refused=(
                     f"{p}: intern fejl under indlæsningen ({type(exc).__name__}: {exc}); intet fra filen er "
-                    "indlæst (de andre filer i kaldet indlæses hver for sig). Kør igen med KVALITET_DEBUG=1 for detaljer, "
-                    "og meld fejlen.")))
+                    "indlæst (de andre filer i kaldet indlæses hver for sig). Kør igen med KVALITET_DEBUG=1 for "
+                    "detaljer, og meld fejlen.")))
         return results
     finally:
         con.close()

@@ -120,8 +120,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                      "AND database_name = current_database() ORDER BY column_index", [name]).fetchall()]
+    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                       "AND database_name = current_database() ORDER BY column_index", [name]).fetchall()
+    return [r[0] for r in rows]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -179,10 +180,9 @@ def _upgrade_ingest_log(con: duckdb.DuckDBPyConnection) -> str:
             "tidligere indlæsninger).")
 
 
-def row_key_sql(table: contract.Table, alias: str | None = None) -> str:
+def row_key_sql(table: contract.Table) -> str:
     """SQL for a row's key as text in ``row_as_of``: a JSON list of the key values (NULL stays null)."""
-    prefix = f"{alias}." if alias else ""
-    return "to_json(list_value(" + ", ".join(f'CAST({prefix}"{k}" AS VARCHAR)' for k in table.key) + "))"
+    return "to_json(list_value(" + ", ".join(f'CAST("{k}" AS VARCHAR)' for k in table.key) + "))"
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -207,7 +207,7 @@ def holds_data(con: duckdb.DuckDBPyConnection) -> bool:
     if key_fingerprint_of(con):
         return True
     tables = ["ingest_log", *contract.TABLES]
-    return any(_has_table(con, t) and con.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{t}" LIMIT 1)').fetchall()[0][0]
+    return any(_has_table(con, t) and con.execute(f'SELECT EXISTS (SELECT 1 FROM "{t}")').fetchall()[0][0]
                for t in tables)
 
 

@@ -50,7 +50,8 @@ def load(capsys, db, org, path, as_of) -> tuple[int, str]:
 def log(db) -> list[dict]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute(f"SELECT file_name, {', '.join(COUNTS)} FROM ingest_log ORDER BY loaded_at, rowid").fetchall()
+        rows = con.execute(f"SELECT file_name, {', '.join(COUNTS)} FROM ingest_log "
+                           "ORDER BY loaded_at, rowid").fetchall()
     finally:
         con.close()
     return [dict(zip(("file_name", *COUNTS), r)) for r in rows]
@@ -169,8 +170,10 @@ def build_old_database(db: Path) -> None:
     con.execute("INSERT INTO decisions (forvaltning, area, month, decisions) VALUES "
                 "('SOF', 'Handicap', DATE '2024-01-01', 10)")  # loaded without a log row: no known as-of
     con.execute("INSERT INTO ingest_log VALUES "
-                "('klager_feb.csv', 'a', 'complaints', 2, 2, 0, 0, 0, 0, DATE '2024-02-29', TIMESTAMP '2024-03-01 08:00'),"
-                "('klager_maj.csv', 'b', 'complaints', 2, 0, 1, 1, 0, 0, DATE '2024-05-31', TIMESTAMP '2024-06-01 08:00')")
+                "('klager_feb.csv', 'a', 'complaints', 2, 2, 0, 0, 0, 0, DATE '2024-02-29', "
+                "TIMESTAMP '2024-03-01 08:00'), "
+                "('klager_maj.csv', 'b', 'complaints', 2, 0, 1, 1, 0, 0, DATE '2024-05-31', "
+                "TIMESTAMP '2024-06-01 08:00')")
     con.close()
     Path(str(db) + ".pseudonym-key").write_text(OLD_KEY.hex())
 
