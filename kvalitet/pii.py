@@ -100,8 +100,8 @@ class Pseudonymiser:
     """Keyed hash of identifiers: ``P-`` and the first 16 hex digits of HMAC-SHA256(key, value)."""
 
     def __init__(self, key: bytes):
-        if len(key) < 16:
-            raise ValueError("pseudonym key must be at least 16 bytes")
+        if len(key) < KEY_MIN_LENGTH:
+            raise ValueError(f"pseudonym key must be at least {KEY_MIN_LENGTH} bytes")
         self._key = key
 
     @property
