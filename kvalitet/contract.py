@@ -403,9 +403,9 @@ def markdown() -> str:
         "Et CPR-nummer når aldrig databasen, karantænen, en udskrift eller en fejlmeddelelse.",
         "",
         "Nøglen kommer fra miljøvariablen `KVALITET_PSEUDONYM_KEY` (mindst 16 tegn) eller fra nøglefilen "
-        "`<database>.pseudonym-key` ved siden af databasen, som dannes én gang, når databasen er ny. Databasen "
-        "gemmer nøglens fingeraftryk (de første 16 hex-cifre af SHA-256 over nøglen med et fast præfiks; aldrig "
-        "nøglen selv) i tabellen `meta`. En anden nøgle, en for kort nøgle eller en manglende nøglefil (når "
+        "`<database>.pseudonym-key` ved siden af databasen, som dannes én gang, når databasen er ny. Når den "
+        "første fil indlæses, gemmer databasen nøglens fingeraftryk (de første 16 hex-cifre af SHA-256 over "
+        "nøglen med et fast præfiks; aldrig nøglen selv) i tabellen `meta`. En anden nøgle, en for kort nøgle eller en manglende nøglefil (når "
         "`KVALITET_PSEUDONYM_KEY` ikke er sat, og databasen allerede indeholder data) afvises, før noget skrives, "
         "med afslutningskode 2: læg den rigtige nøglefil tilbage ved siden af databasen, eller sæt "
         "`KVALITET_PSEUDONYM_KEY` til den nøgle, databasen er bygget med. Med en anden nøgle ville de samme "

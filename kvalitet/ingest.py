@@ -199,8 +199,9 @@ def open_store(db: str | Path | None = None) -> tuple[duckdb.DuckDBPyConnection,
     """Open the store for loading: the connection, the pseudonymiser and the upgrade line (or None).
 
     The pseudonym key is checked against the fingerprint the database holds before anything is written (a wrong
-    or missing key raises :class:`UserError`); then missing tables are created, a database made before per-row
-    as-of dates is upgraded, and a new database records the key's fingerprint.
+    or missing key raises :class:`UserError`); then missing tables are created and a database made before per-row
+    as-of dates is upgraded. The first file that loads records the key's fingerprint (:func:`ingest_file`), so a
+    database into which nothing was ever loaded is bound to no key.
     """
     db_path = store.resolve_db(db)
     con = store.connect(db_path, schema=False) if db_path.exists() else None
@@ -209,7 +210,6 @@ def open_store(db: str | Path | None = None) -> tuple[duckdb.DuckDBPyConnection,
         pseud = Pseudonymiser.for_database(db_path, recorded=recorded, holds_data=loaded)
         con = con or store.connect(db_path, schema=False)
         notice = store.ensure_schema(con)
-        store.check_key(con, pseud.fingerprint)
     except BaseException:
         if con is not None:
             con.close()

@@ -195,3 +195,13 @@ def test_internal_errors_are_scrubbed(tmp_path, capsys, db, org_file, monkeypatc
     assert code == 3
     assert "intern fejl i kvalitet (RuntimeError: kunne ikke behandle [CPR])" in err
     assert not CPR_RE.search(out + err)
+
+
+def test_a_database_into_which_nothing_loaded_is_bound_to_no_key(tmp_path, capsys, db, org_file, monkeypatch):
+    refused = write_csv(tmp_path / "klager.csv", ["klage_id"], [["K1"]])  # required columns missing
+    monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", KEY_A)
+    assert ingest(capsys, db, org_file, refused)[0] == 2
+    assert recorded(db) is None
+    monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", KEY_B)
+    assert ingest(capsys, db, org_file, export(tmp_path / "b", "K1"))[0] == 0
+    assert recorded(db) == key_fingerprint(KEY_B.encode())
