@@ -241,3 +241,24 @@ def test_ingest_line_and_log_agree(tmp_path, capsys, db, org_file, first, second
             f"uændret {row['unchanged']}, dubletter {row['duplicates_collapsed']}, forældet {row['stale']}, "
             f"i karantæne {row['quarantined']}") in out
     assert {k: v for k, v in row.items() if k != "file_name"} == expected
+
+
+def test_composite_key_with_an_empty_column_and_a_month(tmp_path, capsys, db, org_file):
+    """decisions: key (forvaltning, unit, area, month) with unit empty; the older export is stale, the newer wins."""
+    header = ["forvaltning", "enhed", "område", "måned", "antal_afgørelser"]
+    may = write_csv(tmp_path / "m" / "afgørelser.csv", header, [["SOF", "", "X", "2024-01", "11"],
+                                                                ["SOF", "Nord", "X", "2024-01", "5"]])
+    feb_ = write_csv(tmp_path / "f" / "afgørelser.csv", header, [["SOF", "", "X", "2024-01", "10"],
+                                                                 ["SOF", "Nord", "X", "2024-01", "5"]])
+    jun = write_csv(tmp_path / "j" / "afgørelser.csv", header, [["SOF", "", "X", "2024-01", "12"]])
+    load(capsys, db, org_file, may, MAJ_AS_OF)
+    load(capsys, db, org_file, feb_, FEB_AS_OF)
+    assert log(db)[-1] == {"file_name": "afgørelser.csv", **counts(2, stale=2)}
+    load(capsys, db, org_file, jun, "2024-06-30")
+    assert log(db)[-1] == {"file_name": "afgørelser.csv", **counts(1, updated=1)}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT unit, decisions FROM decisions ORDER BY unit NULLS FIRST").fetchall() == [
+            (None, 12), ("Nord", 5)]
+    finally:
+        con.close()
