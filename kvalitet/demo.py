@@ -20,6 +20,7 @@ from . import contract, store
 from . import organisation as org_mod
 from .errors import UserError
 from .ingest import ingest_file, open_store
+from .pii import env_key
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def build_demo(
 
     org = org_mod.load(organisation)
     db_path = store.resolve_db(db)
+    env_key()  # a short KVALITET_PSEUDONYM_KEY is refused before the old demo database is removed
     if db_path.exists():
         con = store.connect(db_path, read_only=True)
         demo_db = store.is_demo(con)

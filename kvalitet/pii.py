@@ -41,6 +41,17 @@ def key_fingerprint(key: bytes) -> str:
     return hashlib.sha256(_FINGERPRINT_DOMAIN + key).hexdigest()[:16]
 
 
+def env_key() -> bytes | None:
+    """The key from KVALITET_PSEUDONYM_KEY, or None when it is not set; a key under 16 characters is refused."""
+    env = os.environ.get(ENV_KEY)
+    if not env:
+        return None
+    if len(env) < KEY_MIN_LENGTH:
+        raise UserError(f"{ENV_KEY} er for kort ({len(env)} tegn): nøglen skal have mindst {KEY_MIN_LENGTH} tegn. "
+                        "Intet er indlæst.")
+    return env.encode("utf-8")
+
+
 def key_file_for(db_path: str | Path) -> Path:
     """The key file kept beside a database."""
     return Path(str(db_path) + ".pseudonym-key")
@@ -118,12 +129,9 @@ class Pseudonymiser:
         (:class:`UserError`): a key shorter than 16 characters, a key whose fingerprint is not ``recorded``, a
         missing key file for a database that holds data.
         """
-        env = os.environ.get(ENV_KEY)
-        if env:
-            if len(env) < KEY_MIN_LENGTH:
-                raise UserError(f"{ENV_KEY} er for kort ({len(env)} tegn): nøglen skal have mindst "
-                                f"{KEY_MIN_LENGTH} tegn. Intet er indlæst.")
-            return cls._checked(env.encode("utf-8"), recorded, db_path, source=ENV_KEY)
+        key = env_key()
+        if key is not None:
+            return cls._checked(key, recorded, db_path, source=ENV_KEY)
         if db_path is None or str(db_path) == ":memory:":
             return cls(secrets.token_bytes(32))
         key_file = key_file_for(db_path)

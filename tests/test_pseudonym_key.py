@@ -205,3 +205,17 @@ def test_a_database_into_which_nothing_loaded_is_bound_to_no_key(tmp_path, capsy
     monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", KEY_B)
     assert ingest(capsys, db, org_file, export(tmp_path / "b", "K1"))[0] == 0
     assert recorded(db) == key_fingerprint(KEY_B.encode())
+
+
+def test_demo_with_a_short_key_is_refused_before_the_old_demo_is_removed(tmp_path, capsys, monkeypatch):
+    from conftest import ROOT
+
+    db = tmp_path / "demo.duckdb"
+    org = str(ROOT / "parameters" / "organisation.yaml")
+    monkeypatch.setattr("kvalitet.demodata.generate", _tiny_demo(monkeypatch))
+    assert main(["demo", "--db", str(db), "--organisation", org]) == 0
+    before = checksum(db)
+    monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", "kort")
+    assert main(["demo", "--db", str(db), "--organisation", org]) == 2
+    assert "for kort (4 tegn)" in capsys.readouterr().err
+    assert checksum(db) == before
