@@ -151,39 +151,41 @@ def test_the_key_is_not_padded(monkeypatch, tmp_path):
     assert p.pseudonym("K1") == "P-" + hmac.digest(b"x" * 16, b"K1", "sha256").hex()[:16]
 
 
-def test_demo_rebuild_is_not_refused_because_of_its_own_key_file(tmp_path, capsys, monkeypatch):
-    """`kvalitet demo` replaces its database; the old key file beside it is simply used again."""
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """Build a small demo database with `kvalitet demo` (the generator cut down to 20 rows per table); return
+    the database and a function that runs `kvalitet demo` on it again."""
     from conftest import ROOT
-
-    db = tmp_path / "demo.duckdb"
-    org = str(ROOT / "parameters" / "organisation.yaml")
-    monkeypatch.setattr("kvalitet.demodata.generate", _tiny_demo(monkeypatch))
-    assert main(["demo", "--db", str(db), "--organisation", org]) == 0
-    first = recorded(db)
-    key = Path(str(db) + ".pseudonym-key").read_text()
-    assert first == key_fingerprint(bytes.fromhex(key))
-    assert main(["demo", "--db", str(db), "--organisation", org]) == 0
-    assert recorded(db) == first
-    # a demo rebuilt with an environment key is a new database: it takes that key
-    monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", KEY_A)
-    assert main(["demo", "--db", str(db), "--organisation", org]) == 0
-    assert recorded(db) == key_fingerprint(KEY_A.encode())
-    capsys.readouterr()
-
-
-def _tiny_demo(monkeypatch):
-    """The demo generator cut down to its first rows per table (the build path is what is tested here)."""
     from kvalitet import demodata
 
     real = demodata.generate
 
     def generate(seed=None):
-        demo = real(seed)
-        for name, frame in demo.frames.items():
-            demo.frames[name] = frame.head(20)
-        return demo
+        built = real(seed)
+        for name, frame in built.frames.items():
+            built.frames[name] = frame.head(20)
+        return built
 
-    return generate
+    monkeypatch.setattr(demodata, "generate", generate)
+    db = tmp_path / "demo.duckdb"
+    args = ["demo", "--db", str(db), "--organisation", str(ROOT / "parameters" / "organisation.yaml")]
+    assert main(args) == 0
+    return db, lambda: main(args)
+
+
+def test_demo_rebuild_is_not_refused_because_of_its_own_key_file(demo, capsys, monkeypatch):
+    """`kvalitet demo` replaces its database; the old key file beside it is simply used again."""
+    db, rebuild = demo
+    first = recorded(db)
+    key = Path(str(db) + ".pseudonym-key").read_text()
+    assert first == key_fingerprint(bytes.fromhex(key))
+    assert rebuild() == 0
+    assert recorded(db) == first
+    # a demo rebuilt with an environment key is a new database: it takes that key
+    monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", KEY_A)
+    assert rebuild() == 0
+    assert recorded(db) == key_fingerprint(KEY_A.encode())
+    capsys.readouterr()
 
 
 def test_internal_errors_are_scrubbed(tmp_path, capsys, db, org_file, monkeypatch):
@@ -207,15 +209,10 @@ def test_a_database_into_which_nothing_loaded_is_bound_to_no_key(tmp_path, capsy
     assert recorded(db) == key_fingerprint(KEY_B.encode())
 
 
-def test_demo_with_a_short_key_is_refused_before_the_old_demo_is_removed(tmp_path, capsys, monkeypatch):
-    from conftest import ROOT
-
-    db = tmp_path / "demo.duckdb"
-    org = str(ROOT / "parameters" / "organisation.yaml")
-    monkeypatch.setattr("kvalitet.demodata.generate", _tiny_demo(monkeypatch))
-    assert main(["demo", "--db", str(db), "--organisation", org]) == 0
+def test_demo_with_a_short_key_is_refused_before_the_old_demo_is_removed(demo, capsys, monkeypatch):
+    db, rebuild = demo
     before = checksum(db)
     monkeypatch.setenv("KVALITET_PSEUDONYM_KEY", "kort")
-    assert main(["demo", "--db", str(db), "--organisation", org]) == 2
+    assert rebuild() == 2
     assert "for kort (4 tegn)" in capsys.readouterr().err
     assert checksum(db) == before
