@@ -2,7 +2,8 @@
 
 Every user mistake ends in a message that says what is wrong and where, and a non-zero exit code, never a
 traceback. Exit codes: 0 all went well; 1 some rows were quarantined (the rest loaded) or a report failed;
-2 a file was refused or the call was wrong.
+2 a file was refused (or met an internal error; the other files of the call still load), the pseudonym key does not
+fit the database, or the call was wrong; 3 an internal error outside the files.
 """
 
 from __future__ import annotations
@@ -206,7 +207,11 @@ def cmd_ingest(args) -> int:
     from .ingest import ingest_files
 
     org = org_mod.load(args.organisation)
-    results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table)
+    notices: list[str] = []
+    results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table,
+                           notices=notices)
+    for n in notices:
+        print(scrub_text(n))
     for r in results:
         print(r.line(), file=sys.stderr if r.refused else sys.stdout)
     return max(r.exit_code for r in results)
@@ -283,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("KVALITET_DEBUG"):
             raise
         print(
-            f"intern fejl i kvalitet ({type(exc).__name__}: {exc}). Kør igen med KVALITET_DEBUG=1 for detaljer, "
-            "og meld fejlen.",
+            scrub_text(f"intern fejl i kvalitet ({type(exc).__name__}: {exc}). Kør igen med KVALITET_DEBUG=1 for "
+                       "detaljer, og meld fejlen."),
             file=sys.stderr,
         )
         return 3

@@ -379,11 +379,37 @@ def markdown() -> str:
     out += [
         "Identiske kopier af en række slås sammen til én og tælles som dubletter. En række med for få eller for "
         "mange felter sættes i karantæne. For hver fil gælder: læst = indsat + opdateret + uændret + dubletter + "
-        "karantæne.",
+        "forældet + karantæne. Regnskabet kontrolleres, før filen gemmes: går det ikke op, rulles hele filen "
+        "tilbage. Hver fil indlæses for sig: en fil, der afvises eller møder en intern fejl, indlæses ikke "
+        "(afslutningskode 2), og de andre filer i samme kald indlæses.",
         "",
-        "Personnumre: kolonnen `citizen_id` erstattes altid af et pseudonym (nøglet hash); et id, der indeholder "
+        "## Eksporternes rækkefølge",
+        "",
+        "Hver række i databasen husker opgørelsesdatoen (`--as-of`) for den nyeste eksport, der har sat eller "
+        "bekræftet den (tabellen `row_as_of`). En række fra en eksport, der er mindst lige så ny, opdaterer "
+        "rækken, hvis værdierne er forskellige (*opdateret*), og ellers står den som den er (*uændret*); i begge "
+        "tilfælde får rækken eksportens dato. En række fra en ældre eksport ændrer intet, heller ikke når "
+        "værdierne er forskellige, og tælles som *forældet* (kolonnen `stale` i `ingest_log`). Den nyeste eksport "
+        "vinder altså, "
+        "uanset hvilken rækkefølge filerne indlæses i; indlæses den samme fil igen, ændres intet (rækkerne er "
+        "uændrede). En database fra før denne regel opgraderes ved næste indlæsning (det skrives i udskriften): "
+        "rækker uden kendt eksportdato får den nyeste opgørelsesdato, deres tabel er indlæst med, så en ældre "
+        "eksport ikke kan rulle dem tilbage, og tidligere indlæsninger får 0 forældede.",
+        "",
+        "## Personnumre og pseudonymnøglen",
+        "",
+        "Kolonnen `citizen_id` erstattes altid af et pseudonym (nøglet hash); et id, der indeholder "
         "et CPR-nummer, erstattes som helhed af et pseudonym; i al anden tekst erstattes CPR-numre af `[CPR]`. "
         "Et CPR-nummer når aldrig databasen, karantænen, en udskrift eller en fejlmeddelelse.",
+        "",
+        "Nøglen kommer fra miljøvariablen `KVALITET_PSEUDONYM_KEY` (mindst 16 tegn) eller fra nøglefilen "
+        "`<database>.pseudonym-key` ved siden af databasen, som dannes én gang, når databasen er ny. Når den "
+        "første fil indlæses, gemmer databasen nøglens fingeraftryk (de første 16 hex-cifre af SHA-256 over "
+        "nøglen med et fast præfiks; aldrig nøglen selv) i tabellen `meta`. En anden nøgle, en for kort nøgle eller en manglende nøglefil (når "
+        "`KVALITET_PSEUDONYM_KEY` ikke er sat, og databasen allerede indeholder data) afvises, før noget skrives, "
+        "med afslutningskode 2: læg den rigtige nøglefil tilbage ved siden af databasen, eller sæt "
+        "`KVALITET_PSEUDONYM_KEY` til den nøgle, databasen er bygget med. Med en anden nøgle ville de samme "
+        "personer og sager få nye pseudonymer, og genindlæsninger ville give dubletter.",
         "",
         "## Tabellerne",
         "",

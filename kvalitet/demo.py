@@ -19,8 +19,8 @@ import pandas as pd
 from . import contract, store
 from . import organisation as org_mod
 from .errors import UserError
-from .ingest import ingest_file
-from .pii import Pseudonymiser
+from .ingest import ingest_file, open_store
+from .pii import env_key
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ def build_demo(
 
     org = org_mod.load(organisation)
     db_path = store.resolve_db(db)
+    env_key()  # a short KVALITET_PSEUDONYM_KEY is refused before the old demo database is removed
     if db_path.exists():
         con = store.connect(db_path, read_only=True)
         demo_db = store.is_demo(con)
@@ -159,14 +160,13 @@ def build_demo(
         header, rows = export_rows(table, demo.frames[name], demo.bad_rows.get(name, []), style)
         files.append(write_export(export_dir / style.file_name, header, rows, style))
 
-    con = store.connect(db_path)
+    con, pseud, _ = open_store(db_path)  # a new database: it takes the key (file or environment) and records it
     try:
         store.set_meta(con, "demo", "true")
         store.set_meta(con, "demo_seed", str(demo.seed))
         store.set_meta(con, "as_of", demo.as_of.isoformat())
         store.set_meta(con, "municipality", org.municipality)
         store.set_meta(con, "built_at", datetime.now().replace(microsecond=0).isoformat())
-        pseud = Pseudonymiser.for_database(db_path)
         results = [ingest_file(con, f, org, pseud, as_of=demo.as_of) for f in files]
     finally:
         con.close()

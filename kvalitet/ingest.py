@@ -1,12 +1,19 @@
 """Ingest: read an export, validate it against the contract and load it into the store in one transaction.
 
-For every file: rows read = inserted + updated + unchanged + duplicates collapsed + quarantined.
+For every file: rows read = inserted + updated + unchanged + duplicates collapsed + stale + quarantined, checked
+before the file's transaction commits (a file whose counts do not balance is rolled back). A row from an export
+older than the one that last set or confirmed the stored row is stale: it changes nothing (see :mod:`.store`).
 Loading the same file again changes no data and adds no quarantine rows (it is logged in ``ingest_log``).
+
+Files fail alone: a refused file, or one that meets an internal error, loads nothing and is reported, and the other
+files of the same call are still loaded. The pseudonym key is checked against the database before anything is
+written (:func:`open_store`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,13 +41,19 @@ class IngestResult:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    stale: int = 0
     quarantined: int = 0
     refused: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
+    def accounted_for(self) -> int:
+        """Rows accounted for: inserted + updated + unchanged + duplicates + stale + quarantined."""
+        return self.inserted + self.updated + self.unchanged + self.duplicates + self.stale + self.quarantined
+
+    @property
     def accounted(self) -> bool:
-        return self.rows_read == self.inserted + self.updated + self.unchanged + self.duplicates + self.quarantined
+        return self.rows_read == self.accounted_for
 
     @property
     def exit_code(self) -> int:
@@ -58,13 +71,20 @@ class IngestResult:
         text = (
             f"{self.file.name}: {self.table} — læst {self.rows_read}, indsat {self.inserted}, "
             f"opdateret {self.updated}, uændret {self.unchanged}, dubletter {self.duplicates}, "
-            f"i karantæne {self.quarantined}"
+            f"forældet {self.stale}, i karantæne {self.quarantined}"
         )
         if self.quarantined:
             text += f" (se dem med: kvalitet quarantine --file {self.file.name})"
         if self.ignored_columns:
             text += f"; kolonner uden for kontrakten blev ikke indlæst: {', '.join(self.ignored_columns)}"
+        if self.stale:
+            text += ("; de forældede rækker er fra en ældre eksport end den, rækkerne i databasen stammer fra, og "
+                     "ændrer intet")
         return text
+
+
+class AccountingError(RuntimeError):
+    """The row accounting of a file does not balance: an internal error; the file's transaction is rolled back."""
 
 
 def _fold(name: str) -> str:
@@ -143,7 +163,10 @@ def ingest_file(
     result.ignored_columns = v.ignored_columns
     con.execute("BEGIN TRANSACTION")
     try:
-        result.inserted, result.updated, result.unchanged = store.upsert(con, t, v.valid)
+        store.check_key(con, pseudonymiser.fingerprint)
+        counts = store.upsert(con, t, v.valid, as_of)
+        result.inserted, result.updated, result.unchanged, result.stale = (
+            counts.inserted, counts.updated, counts.unchanged, counts.stale)
         if len(v.quarantine):
             q = v.quarantine.assign(table=t.name, source_file=scrub_text(p.name), source_sha256=digest,
                                     loaded_at=now)
@@ -154,18 +177,44 @@ def ingest_file(
                 'WHERE e."table" = q."table" AND e.source_sha256 = q.source_sha256 AND e.row_number = q.row_number)'
             )
             con.unregister("_q_df")
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [scrub_text(p.name), digest, t.name, result.rows_read, result.inserted, result.updated, result.unchanged,
-             result.duplicates, result.quarantined, as_of, now],
-        )
+        log = dict(file_name=scrub_text(p.name), source_sha256=digest, table=t.name, rows_read=result.rows_read,
+                   inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
+                   duplicates_collapsed=result.duplicates, stale=result.stale, quarantined=result.quarantined,
+                   as_of=as_of, loaded_at=now)
+        names = ", ".join(f'"{c}"' for c in log)
+        con.execute(f"INSERT INTO ingest_log ({names}) VALUES ({', '.join('?' for _ in log)})", list(log.values()))
+        if not result.accounted:
+            raise AccountingError(
+                f"{p}: rækkeregnskabet går ikke op (læst {result.rows_read}, men indsat + opdateret + uændret + "
+                f"dubletter + forældet + i karantæne = {result.accounted_for}); filen er rullet tilbage"
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    if not result.accounted:  # pragma: no cover - an internal error, never a user mistake
-        raise RuntimeError(f"{p}: the row accounting does not add up: {result}")
     return result
+
+
+def open_store(db: str | Path | None = None) -> tuple[duckdb.DuckDBPyConnection, Pseudonymiser, str | None]:
+    """Open the store for loading: the connection, the pseudonymiser and the upgrade line (or None).
+
+    The pseudonym key is checked against the fingerprint the database holds before anything is written (a wrong
+    or missing key raises :class:`UserError`); then missing tables are created and a database made before per-row
+    as-of dates is upgraded. The first file that loads records the key's fingerprint (:func:`ingest_file`), so a
+    database into which nothing was ever loaded is bound to no key.
+    """
+    db_path = store.resolve_db(db)
+    con = store.connect(db_path, schema=False) if db_path.exists() else None
+    try:
+        recorded, loaded = (store.key_fingerprint_of(con), store.holds_data(con)) if con else (None, False)
+        pseud = Pseudonymiser.for_database(db_path, recorded=recorded, holds_data=loaded)
+        con = con or store.connect(db_path, schema=False)
+        notice = store.ensure_schema(con)
+    except BaseException:
+        if con is not None:
+            con.close()
+        raise
+    return con, pseud, notice
 
 
 def ingest_files(
@@ -174,16 +223,36 @@ def ingest_files(
     organisation: Organisation | None = None,
     as_of: date | None = None,
     table: str | None = None,
+    notices: list[str] | None = None,
 ) -> list[IngestResult]:
-    """Ingest several files into the store; each file is its own transaction."""
+    """Ingest several files into the store; each file is its own transaction and fails alone.
+
+    A file that meets an unexpected error is rolled back and reported as refused (exit code 2) with the error
+    (CPR numbers masked, as in every printed line), and the next file is loaded; with the environment variable
+    KVALITET_DEBUG set the error is raised instead. Lines the user should see about the database itself (an
+    upgrade) are appended to ``notices``.
+    """
     from . import organisation as org_mod
 
     org = organisation or org_mod.load()
-    db_path = store.resolve_db(db)
-    con = store.connect(db_path)
+    con, pseud, notice = open_store(db)
+    if notice and notices is not None:
+        notices.append(notice)
+    results = []
     try:
-        pseud = Pseudonymiser.for_database(db_path)
-        return [ingest_file(con, p, org, pseud, as_of=as_of, table=table) for p in paths]
+        for p in paths:
+            try:
+                results.append(ingest_file(con, p, org, pseud, as_of=as_of, table=table))
+            except UserError as exc:
+                results.append(IngestResult(file=Path(p), refused=str(exc)))
+            except Exception as exc:
+                if os.environ.get("KVALITET_DEBUG"):
+                    raise
+                results.append(IngestResult(file=Path(p), refused=(
+                    f"{p}: intern fejl under indlæsningen ({type(exc).__name__}: {exc}); intet fra filen er "
+                    "indlæst (de andre filer i kaldet indlæses hver for sig). Kør igen med KVALITET_DEBUG=1 for "
+                    "detaljer, og meld fejlen.")))
+        return results
     finally:
         con.close()
 

@@ -5,13 +5,16 @@ Free text keeps its words but each CPR number becomes ``[CPR]``; identifier valu
 keyed hash (HMAC-SHA256), so the same person or case gets the same pseudonym in every file and every load, and
 nobody without the key can go back from the pseudonym to the number.
 
-The key comes from the environment variable ``KVALITET_PSEUDONYM_KEY`` or, when that is not set, from a file
-beside the database (``<database>.pseudonym-key``) that is generated once with 256 random bits and then kept.
-Keep that file with the database: with another key the same person gets another pseudonym.
+The key comes from the environment variable ``KVALITET_PSEUDONYM_KEY`` (at least 16 characters) or, when that is
+not set, from a file beside the database (``<database>.pseudonym-key``) that is generated once with 256 random bits
+and then kept. Keep that file with the database: with another key the same person gets another pseudonym. The
+database records the key's fingerprint (never the key) and refuses another key, and a missing key file once it
+holds data, before anything is written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
@@ -22,10 +25,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import UserError
+
 CPR_MASK = "[CPR]"
 _CPR_CANDIDATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})-?(\d{4})(?!\d)")
 _QUICK = re.compile(r"\d{6}-?\d{4}")
 ENV_KEY = "KVALITET_PSEUDONYM_KEY"
+#: the shortest key accepted, in characters (environment) or bytes (key file)
+KEY_MIN_LENGTH = 16
+_FINGERPRINT_DOMAIN = b"kvalitet pseudonym key fingerprint v1\0"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """The key's fingerprint as the database records it: 16 hex digits of SHA-256 over a domain-separated key."""
+    return hashlib.sha256(_FINGERPRINT_DOMAIN + key).hexdigest()[:16]
+
+
+def env_key() -> bytes | None:
+    """The key from KVALITET_PSEUDONYM_KEY, or None when it is not set; a key under 16 characters is refused."""
+    env = os.environ.get(ENV_KEY)
+    if not env:
+        return None
+    if len(env) < KEY_MIN_LENGTH:
+        raise UserError(f"{ENV_KEY} er for kort ({len(env)} tegn): nøglen skal have mindst {KEY_MIN_LENGTH} tegn. "
+                        "Intet er indlæst.")
+    return env.encode("utf-8")
+
+
+def key_file_for(db_path: str | Path) -> Path:
+    """The key file kept beside a database."""
+    return Path(str(db_path) + ".pseudonym-key")
 
 
 def _valid_cpr_date(dd: str, mm: str, yy: str) -> bool:
@@ -82,25 +111,67 @@ class Pseudonymiser:
     """Keyed hash of identifiers: ``P-`` and the first 16 hex digits of HMAC-SHA256(key, value)."""
 
     def __init__(self, key: bytes):
-        if len(key) < 16:
-            raise ValueError("pseudonym key must be at least 16 bytes")
+        if len(key) < KEY_MIN_LENGTH:
+            raise ValueError(f"pseudonym key must be at least {KEY_MIN_LENGTH} bytes")
         self._key = key
 
+    @property
+    def fingerprint(self) -> str:
+        return key_fingerprint(self._key)
+
     @classmethod
-    def for_database(cls, db_path: str | Path | None) -> "Pseudonymiser":
-        """The key from KVALITET_PSEUDONYM_KEY, else the key file beside the database (created once)."""
-        env = os.environ.get(ENV_KEY)
-        if env:
-            return cls(env.encode("utf-8").ljust(16, b"\0"))
+    def for_database(cls, db_path: str | Path | None, recorded: str | None = None,
+                     holds_data: bool = False) -> "Pseudonymiser":
+        """The key from KVALITET_PSEUDONYM_KEY, else the key file beside the database.
+
+        ``recorded`` is the fingerprint the database holds, ``holds_data`` whether anything was loaded into it.
+        The key file is generated only for a database that holds nothing yet. Refused with a Danish message
+        (:class:`UserError`): a key shorter than 16 characters, a key whose fingerprint is not ``recorded``, a
+        missing key file for a database that holds data.
+        """
+        key = env_key()
+        if key is not None:
+            return cls._checked(key, recorded, db_path, source=ENV_KEY)
         if db_path is None or str(db_path) == ":memory:":
             return cls(secrets.token_bytes(32))
-        key_file = Path(str(db_path) + ".pseudonym-key")
+        key_file = key_file_for(db_path)
         if not key_file.exists():
+            if recorded or holds_data:
+                raise UserError(
+                    f"{db_path}: pseudonymnøglen mangler. Nøglefilen {key_file} findes ikke, og {ENV_KEY} er ikke "
+                    "sat, men databasen indeholder allerede data; en ny nøgle ville give de samme personer og sager "
+                    f"nye pseudonymer. Læg nøglefilen tilbage ved siden af databasen (fra en sikkerhedskopi), eller "
+                    f"sæt {ENV_KEY} til den nøgle, databasen er bygget med. Intet er indlæst."
+                )
             key_file.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32))
-        return cls(bytes.fromhex(key_file.read_text().strip()))
+        try:
+            key = bytes.fromhex(key_file.read_text(encoding="ascii").strip())
+        except (ValueError, UnicodeDecodeError):
+            key = b""
+        if len(key) < KEY_MIN_LENGTH:
+            raise UserError(f"{key_file}: nøglefilen er ødelagt (den skal indeholde mindst {KEY_MIN_LENGTH} bytes "
+                            "som hex). Læg den rigtige nøglefil tilbage fra en sikkerhedskopi. Intet er indlæst.")
+        return cls._checked(key, recorded, db_path, source=f"nøglefilen {key_file}")
+
+    @classmethod
+    def _checked(cls, key: bytes, recorded: str | None, db_path, source: str) -> "Pseudonymiser":
+        found = key_fingerprint(key)
+        if recorded and found != recorded:
+            if source == ENV_KEY:
+                todo = (f"Sæt {ENV_KEY} til den nøgle, databasen er bygget med, eller fjern variablen, hvis "
+                        f"databasen er bygget med nøglefilen {key_file_for(db_path).name} ved siden af den.")
+            else:
+                todo = ("Læg den rigtige nøglefil ved siden af databasen (fra en sikkerhedskopi), eller sæt "
+                        f"{ENV_KEY} til den nøgle, databasen er bygget med.")
+            raise UserError(
+                f"{db_path}: pseudonymnøglen fra {source} er ikke den, databasen er bygget med (databasens nøgle "
+                f"har fingeraftrykket {recorded}, denne {found}); med en anden nøgle får de samme personer og sager "
+                f"andre pseudonymer, og genindlæsninger giver dubletter. {todo} Intet er indlæst."
+            )
+        return cls(key)
 
     @staticmethod
     def normalise(value: str) -> str:

@@ -1,7 +1,7 @@
 """The data contract: every row rule and file rule, the reader quirks, idempotency and the update path.
 
 Each test writes a small export, runs `kvalitet ingest` through the command line and checks the exact accounting
-(rows read = inserted + updated + unchanged + duplicates + quarantined) and the reason given.
+(rows read = inserted + updated + unchanged + duplicates + stale + quarantined) and the reason given.
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ def query(db: Path, sql: str):
 
 
 def assert_accounting(db: Path, read: int, inserted: int = 0, updated: int = 0, unchanged: int = 0,
-                      duplicates: int = 0, quarantined: int = 0) -> None:
+                      duplicates: int = 0, quarantined: int = 0, stale: int = 0) -> None:
     row = log_row(db)
-    got = {k: row[k] for k in ("rows_read", "inserted", "updated", "unchanged", "duplicates_collapsed", "quarantined")}
+    got = {k: row[k] for k in ("rows_read", "inserted", "updated", "unchanged", "duplicates_collapsed", "stale",
+                               "quarantined")}
     assert got == {"rows_read": read, "inserted": inserted, "updated": updated, "unchanged": unchanged,
-                   "duplicates_collapsed": duplicates, "quarantined": quarantined}
-    assert read == inserted + updated + unchanged + duplicates + quarantined
+                   "duplicates_collapsed": duplicates, "stale": stale, "quarantined": quarantined}
+    assert read == inserted + updated + unchanged + duplicates + stale + quarantined
 
 
 # --- row rules -----------------------------------------------------------------------------------------------
@@ -407,7 +408,7 @@ def test_store_has_every_canonical_table(tmp_path, capsys, db, org_file):
     f = write_csv(tmp_path / "klager.csv", COMPLAINT_HEADER, [good_complaint(1)])
     ingest(capsys, db, org_file, f)
     tables = {r[0] for r in query(db, "SELECT table_name FROM information_schema.tables")}
-    assert set(contract.TABLES) | {"quarantine", "ingest_log", "meta"} <= tables
+    assert set(contract.TABLES) | {"quarantine", "ingest_log", "meta", "row_as_of"} <= tables
     for t in contract.TABLES.values():
         cols = [r[0] for r in query(db, f"SELECT column_name FROM information_schema.columns "
                                         f"WHERE table_name = '{t.name}' ORDER BY ordinal_position")]
