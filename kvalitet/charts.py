@@ -148,9 +148,16 @@ def series_with_ci(
     return fig
 
 
-def _segment_note(data: Disclosed, index: str, columns: list[str]) -> list[str]:
-    return [f"{c.lower() if isinstance(c, str) else c} i {formatting.period_label(str(p))}"
-            for c in columns for p, h in zip(data.values[index], data.hidden[c]) if h]
+def _segment_note(data: Disclosed, index: str, columns: list[str], names: list[str] | None = None) -> list[str]:
+    """'Realitet i 2019 og 2021', 'SUF i 14 perioder': the hidden cells, column by column."""
+    out = []
+    for c, name in zip(columns, names or [str(c) for c in columns]):
+        when = [formatting.period_label(str(p)) for p, h in zip(data.values[index], data.hidden[c]) if h]
+        if len(when) > 3:
+            out.append(f"{name} i {len(when)} perioder")
+        elif when:
+            out.append(f"{name} i {' og '.join([', '.join(when[:-1]), when[-1]] if len(when) > 1 else when)}")
+    return out
 
 
 def stacked_counts(data: Disclosed, index: str, columns: list[str], title: str, ylabel: str = "Antal",
@@ -318,6 +325,8 @@ def stacked_shares(data: Disclosed, label: str, columns: list[str], total: str, 
     d = data.subset(data.shown([total]))
     gone = data.hidden_labels(label, [total])
     parts = [f"{str(c).lower()} i {g}" for c in columns for g, h in zip(d.values[label], d.hidden[c]) if h]
+    if len(parts) > 6:
+        parts = [f"{len(parts)} dele af søjlerne"]
     _note(fig, gone + parts)
     n = len(d)
     y = np.arange(n)[::-1]
@@ -351,7 +360,7 @@ def multi_line(data: Disclosed, period: str, columns: list[str], title: str, yla
     fig, ax = plt.subplots()
     periods = [str(p) for p in data.raw(period)]
     names = names or [str(c) for c in columns]
-    _note(fig, _segment_note(data, period, columns))
+    _note(fig, _segment_note(data, period, columns, names))
     x = np.arange(len(periods))
     for i, (name, col) in enumerate(zip(names, columns)):
         ax.plot(x, data.number(col), marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=str(name))

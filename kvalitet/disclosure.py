@@ -58,7 +58,6 @@ def suppress(counts: pd.DataFrame, threshold: int = 5, row_totals: bool = True,
 
 
 # ------------------------------------------------------------------------------------------------ the one gate
-HIDDEN_NOTE = "skjult: under 5"
 
 
 class Disclosed:
@@ -156,9 +155,9 @@ _TOKEN = object()
 
 
 def hidden_note(labels) -> str:
-    """The visible note for groups left out of a chart: 'skjult: under 5: A, B' ('' when none)."""
+    """The visible note for groups left out of a chart: 'Skjult (under 5): A, B' ('' when none)."""
     labels = [str(x) for x in labels]
-    return f"{HIDDEN_NOTE.capitalize()}: {', '.join(labels)}" if labels else ""
+    return f"Skjult (under 5): {', '.join(labels)}" if labels else ""
 
 
 def require(data, what: str = "") -> "Disclosed":

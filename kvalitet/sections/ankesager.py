@@ -209,8 +209,8 @@ def initiative_effects(rep: Report, forvaltning: str | None, period: str = "year
         unit_text = _in_unit(rep, r, name)
         if r["direction"] in (screening.RISING, screening.FALLING):
             word = "faldt" if r["direction"] == screening.FALLING else "steg"
-            subject = f"oddsene for {what}" if ind.kind == "share" else what
-            sentences.append(f"Ved starten af «{name}» {word} {subject} til "
+            subject = "oddsene" if ind.kind == "share" else ("raten" if ind.kind == "rate" else "antallet")
+            sentences.append(f"Ved starten af «{name}» {word} {what}: {subject} var "
                              f"{formatting.percent(r['estimate'], 0)} af det forventede ({stats_text}); ændringen er "
                              f"statistisk sikker.{unit_text}")
         else:
