@@ -126,20 +126,20 @@ def p_value(p: float) -> str:
 
 
 def trend_title(what: str, d: Disclosed, first: int, last: int, value: str, sure: bool, period: str = "period",
-                fmt=formatting.number, **fmt_kw) -> str:
-    """A chart title that states the finding, from rows ``first`` and ``last`` of a disclosed table; without the
-    numbers when either is hidden."""
+                fmt=formatting.number, unit: str = "", **fmt_kw) -> str:
+    """A chart title that states the finding, from rows ``first`` and ``last`` of a disclosed table (``unit``
+    after the numbers, e.g. ' pr. 1.000 afgørelser'); without the numbers when either is hidden."""
     require(d, "trend_title")
     p0, p1 = (formatting.period_label(str(d.values[period].iloc[i])) for i in (first, last))
     if d.is_hidden(first, value) or d.is_hidden(last, value):
-        return f"{what.capitalize()}, {p0}–{p1}"
+        return f"{what.capitalize()}{unit}, {p0}–{p1}"
     v0, v1 = float(d.values[value].iloc[first]), float(d.values[value].iloc[last])
     a, b = fmt(v0, **fmt_kw), fmt(v1, **fmt_kw)
     span = f"fra {a} i {p0} til {b} i {p1}"
     if not sure or v0 == v1:
-        return f"{what.capitalize()} {span}"
+        return f"{what.capitalize()} {span}{unit}"
     verb = "steg" if v1 > v0 else "faldt"
-    return f"{what.capitalize()} {verb} {span}"
+    return f"{what.capitalize()} {verb} {span}{unit}"
 
 
 def count_phrase(n: int, singular: str, plural: str) -> str:

@@ -282,10 +282,10 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
         percent=is_share, decimals=0, target=target, reference=ref,
         reference_label=f"{sc.name}" if sc.forvaltning else "Hele kommunen", flags="_flag", source=rep.source,
         as_of_label=rep.as_of_label)
+    values_text = "; ".join(f"{d.values['_label'].iloc[i]}: {d.text(i, ind.name)}" for i in visible)
     rep.figure(fig, alt=(f"Prikdiagram: {ind.name.lower()} pr. {title_word} i {period_text} med "
-                         f"{conf_text(rep)}-konfidensinterval som vandrette linjer. "
-                         + "; ".join(f"{d.values['_label'].iloc[i]}: {d.text(i, ind.name)}" for i in visible)
-                         + "."))
+                         f"{conf_text(rep)}-konfidensinterval som vandrette linjer."
+                         + (f" {values_text}." if values_text else "")))
     sentence = group_tests(rep, d, ind, indicator_id)
     if sentence:
         rep.text(sentence)
@@ -388,7 +388,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         ch_all = change(indicator_id, d, valid[0], valid[-1], rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
         sure = bool(ch_all.sure) if ch_all is not None else False
         title = narrative.trend_title(ind.name.lower(), d, valid[0], valid[-1], ind.name, sure, period="_period",
-                                      fmt=fmt, **kw) + value_unit(indicator_id)
+                                      fmt=fmt, unit=value_unit(indicator_id), **kw)
     else:
         title = f"{ind.name}, {sc.name}"
     tl, th = df["target_low"].dropna(), df["target_high"].dropna()
@@ -407,6 +407,10 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         ch = change(indicator_id, d, i0, i1, rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
         if ch is not None:
             rep.text(narrative.change_sentence(ch, ind.name.lower(), fmt=fmt, **kw))
+        elif d.is_hidden(i0, ind.name) or d.is_hidden(i1, ind.name):
+            rep.text(f"{ind.name} i {formatting.period_label(df['period'].iloc[i1])} eller "
+                     f"{formatting.period_label(df['period'].iloc[i0])} bygger på under 5 personer eller sager og "
+                     "vises derfor ikke.")
         else:
             rep.text(f"{ind.name} var {d.text(i1, ind.name)}{value_unit(indicator_id)} i "
                      f"{formatting.period_label(df['period'].iloc[i1])} mod {d.text(i0, ind.name)} i "

@@ -67,7 +67,9 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
                 sure_text = (f"ja ({narrative_p(ch.p)})" if ch.sure else f"nej ({narrative_p(ch.p)})")
         fmt = (lambda v, i=ind_id: common.fmt_value(i, v))
         unit = common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
-        value = d.text(last, "value", fmt) + ("" if hidden_last else unit)
+        # a count indicator's value is the count itself: shown as '<5' like the count
+        value = (d.text(last, "numerator", fmt) if ind.kind == "count" and hidden_last
+                 else d.text(last, "value", fmt)) + ("" if hidden_last else unit)
         ci = common.fmt_interval(ind_id, d.values["ci_low"].iloc[last], d.values["ci_high"].iloc[last])
         r = d.values.iloc[last]
         rows.append({

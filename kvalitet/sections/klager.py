@@ -86,7 +86,7 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
         overall = narrative.rate_change(d, valid[0], valid[-1], "Klager", "Afgørelser", "_period", alpha=a)
     if overall is not None:
         title = narrative.trend_title("klageraten", d, valid[0], valid[-1], "Klagerate pr. 1.000", overall.sure,
-                                      period="_period", decimals=1) + " pr. 1.000 afgørelser"
+                                      period="_period", unit=" pr. 1.000 afgørelser", decimals=1)
     else:
         title = f"{ind.name} pr. 1.000 afgørelser"
     fig = charts.series_with_ci(d, "_period", "Klagerate pr. 1.000", "_low", "_high", title=title,
@@ -143,8 +143,9 @@ def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "yea
         title = f"Klageemner i {formatting.period_label(last)}"
     fig = charts.hbar(topics, "_short", "Klager", title=title, xlabel="Antal klager", source=rep.source,
                       as_of_label=rep.as_of_label)
-    rep.figure(fig, alt=f"Vandret søjlediagram over de {len(visible)} hyppigste klageemner, der kan vises, i "
-                        f"{formatting.period_label(last)}. {title}.")
+    what = (f"de {len(visible)} hyppigste klageemner" if len(visible) > 1 else
+            "det hyppigste klageemne" if len(visible) == 1 else "klageemnerne")
+    rep.figure(fig, alt=f"Vandret søjlediagram over {what} i {formatting.period_label(last)}. {title}.")
     return head
 
 

@@ -9,7 +9,7 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, disclosure, formatting, periods, risk
+from .. import catalogue, charts, disclosure, formatting, narrative, periods, risk
 from .. import targets as targets_mod
 from ..present import Report
 from ..stats import audit_sample_size
@@ -91,9 +91,10 @@ def error_share_by_item(rep: Report, forvaltning: str | None, period: str = "yea
                         percent=True, target=(None, th), flags="_flag", source=rep.source,
                         as_of_label=rep.as_of_label)
     rep.figure(fig, alt=(f"Prikdiagram over fejlandelen pr. tjekpunkt i {formatting.period_label(last)} med "
-                         f"{ci} og tærsklen {formatting.percent(th, 0)} som lodret linje. "
-                         + "; ".join(f"{d.values['Tjekpunkt'].iloc[i]}: {d.text(i, 'Fejlandel')}" for i in visible)
-                         + "."))
+                         f"{ci} og tærsklen {formatting.percent(th, 0)} som lodret linje."
+                         + "".join(f" {'; '.join(parts)}." for parts in
+                                   [[f"{d.values['Tjekpunkt'].iloc[i]}: {d.text(i, 'Fejlandel')}" for i in visible]]
+                                   if parts)))
     cur = cur.copy()
     cur["hidden"] = ~d.shown(["Fejlandel"])
     return cur
@@ -120,5 +121,5 @@ def sample_sizes(rep: Report, forvaltning: str | None) -> pd.DataFrame:
         f"{formatting.percent(rule.expected_error_share, 0)}, med korrektion for antallet af afgørelser i "
         "området. Præcisionen følger tilsynsniveauet i risikobilledet."))
     rep.text(f"I alt anbefales {formatting.count(t['sample_size'].sum())} stikprøvesager fordelt på "
-             f"{formatting.count(len(t))} områder.")
+             f"{narrative.count_phrase(len(t), 'område', 'områder')}.")
     return t
