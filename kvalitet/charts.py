@@ -9,6 +9,8 @@ alt text. Every chart function returns a matplotlib Figure.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -94,7 +96,9 @@ def caption(fig, source: str, as_of_label: str) -> None:
     if note:
         text = (text + " " if text else "") + note + "."
     if text:
-        fig.text(0.01, 0.01, text, fontsize=8, color="#555555", ha="left", va="bottom", wrap=True)
+        # wrapped to the figure's width; hung below the figure, so a long note never runs into the axes
+        width = int(fig.get_size_inches()[0] * 17)
+        fig.text(0.01, 0.0, textwrap.fill(text, width), fontsize=8, color="#555555", ha="left", va="top")
 
 
 def _note(fig, labels) -> None:
@@ -249,7 +253,8 @@ def dot_ci(data: Disclosed, label: str, value: str, ci_low: str, ci_high: str, t
     group red. A group whose value is hidden is left out and named in the note."""
     require(data, "dot_ci")
     apply_style()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.38 * max(len(data), 1) + 1.3)))
+    rows = int(data.shown([value, ci_low, ci_high]).sum())
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.38 * max(rows, 1) + 1.3)))
     d = _visible_rows(fig, data, label, [value, ci_low, ci_high])
     labels = [str(x) for x in d.raw(label)]
     n = len(labels)
@@ -298,7 +303,8 @@ def hbar(data: Disclosed, label: str, value: str, title: str, xlabel: str = "Ant
     and named in the note."""
     require(data, "hbar")
     apply_style()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.34 * max(len(data), 1) + 1.3)))
+    rows = int(data.shown([value]).sum())
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.34 * max(rows, 1) + 1.3)))
     d = _visible_rows(fig, data, label, [value])
     n = len(d)
     y = np.arange(n)[::-1]

@@ -359,3 +359,11 @@ def test_counts_compared_per_day():
                                           "value": [365.0, 182.0]}), counts=["numerator"], row_totals=False)
     ch = common.change("complaints_received", d, 0, 1, None)
     assert ch is not None and not ch.sure and ch.p > 0.5
+
+
+def test_ratio_names_follow_the_indicator_kind():
+    assert ankesager.ratio_name("appeal_reversal_share") == "oddsratio"
+    assert ankesager.ratio_name("complaint_rate") == "rateratio"
+    assert ankesager.ratio_name("complaints_received") == "rateratio"
+    assert common.METHOD_WORDS[common.PRIMARY_METHOD["count"]] == "rateratio pr. år"
+    assert common.METHOD_WORDS[common.PRIMARY_METHOD["share"]] == "oddsratio pr. år"

@@ -268,13 +268,15 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
     visible = np.flatnonzero(d.shown([ind.name]))
     period_text = formatting.period_label(last)
     best_word = "lavest" if ind.better == "lav" else "højest"
-    if ind.better in ("lav", "høj") and len(visible):
+    if len(visible) == 1:
+        only = visible[0]
+        head = (f"{ind.name} i {period_text}: {d.values['_label'].iloc[only]} ({d.text(only, ind.name)})")
+    elif ind.better in ("lav", "høj") and len(visible):
         top, bottom = visible[0], visible[-1]
         head = (f"{ind.name} i {period_text}: {best_word} i {d.values['_label'].iloc[top]} "
                 f"({d.text(top, ind.name)})")
-        if len(visible) > 1:
-            head += (f", {'højest' if ind.better == 'lav' else 'lavest'} i {d.values['_label'].iloc[bottom]} "
-                     f"({d.text(bottom, ind.name)})")
+        head += (f", {'højest' if ind.better == 'lav' else 'lavest'} i {d.values['_label'].iloc[bottom]} "
+                 f"({d.text(bottom, ind.name)})")
     else:
         head = f"{ind.name} i {period_text} pr. {title_word}"
     fig = charts.dot_ci(
