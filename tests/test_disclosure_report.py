@@ -2,7 +2,8 @@
 municipality Småby (tests/tiny_store.py), where Socialforvaltningen received 3 complaints in 2024 (1 upheld) and
 Beskæftigelsesforvaltningen 40. The forbidden strings are computed from the definitions: the count 3 in any of
 SOF's 2024 cells, its complaint rate 3/1.200 × 1.000 = 2,5, its upheld share 1/3 = 33,3 % and the share of its
-topic 3/43 = 7,0 %. They may appear nowhere: not in the HTML text, not in an image's alt text, not in the XLSX.
+topic 3/43 = 7,0 %, and its audit error share 2/3 = 66,7 % (also quoted by the risk picture's reasons). They may
+appear nowhere: not in the HTML text, not in an image's alt text, not in the XLSX.
 The counts of recommendations (not persons) are shown as they are."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ FORBIDDEN = [
     re.compile(rf"(?<![\d,]){re.escape(tiny_store.SOF_RATE_2024)}(?!\d)"),
     re.compile(re.escape(tiny_store.SOF_UPHELD_2024)),
     re.compile(rf"(?<![\d,]){re.escape(tiny_store.SOF_TOPIC_SHARE)}\s?%"),
+    re.compile(re.escape(tiny_store.SOF_AUDIT_SHARE)),
 ]
 
 

@@ -169,9 +169,29 @@ def test_recommendations_are_not_suppressed(small, shown):
 
 def test_sections_without_data_say_so_in_one_line(small, shown):
     forvaltningsrapport.processing_section(small, "SOF")
-    forvaltningsrapport.audits_section(small, "SOF")
+    forvaltningsrapport.appeals_section(small, "SOF")
     assert shown == ["*Sagsbehandlingstid: ingen data for Socialforvaltningen.*",
-                     "*Kvalitetsopfølgning: ingen data for Socialforvaltningen.*"]
+                     "*Ankesager: ingen data for Socialforvaltningen.*"]
+
+
+def test_risk_reasons_do_not_quote_a_hidden_share(small, shown):
+    t = risikobillede.risk_matrix(small, None)
+    raw = dict(zip(t["forvaltning"], t["reasons"]))
+    assert f"fejlandel i stikprøver {tiny_store.SOF_AUDIT_SHARE} % over tærsklen 25,0 %" in raw["SOF"]
+    (_, table), = [(k, f) for k, f in small.tables if k.startswith("Tilsynsniveau")]
+    published = dict(zip(table["Forvaltning"], table["Begrundelse"]))
+    assert "fejlandel i stikprøver x over tærsklen 25,0 %" in published["SOF"]
+    assert tiny_store.SOF_AUDIT_SHARE not in _text(shown) + " ".join(_alts(shown))
+
+
+def test_audit_error_share_by_area_hides_the_small_area(small, shown):
+    cur = kvalitetsopfoelgning.error_share_by_area(small, None, "year")
+    assert cur.set_index("forvaltning")["hidden"].to_dict() == {"SOF": True, "BIF": False}
+    rows = {r[0]: r[1:4] for r in _rows(small, "Fejlandel i stikprøver pr. område")}
+    assert rows == {"BIF: Kontanthjælp": ["6", "30", f"{tiny_store.BIF_AUDIT_SHARE}\u00a0%"],
+                    "SOF: Handicap": ["<5", "<5", "x"]}
+    text = _text(shown)
+    assert "Intet område, hvis tal kan vises, har en fejlandel over tærsklen på 25\u00a0%." in text
 
 
 def test_sample_size_note_uses_the_configured_expected_share(small, shown):

@@ -17,6 +17,10 @@ BIF    Kontanthjælp 200 a month   35: 20 realitet, 15 formalitet; 10 medhold,  
 BIF's appeals (Ankestyrelsen, Kontanthjælp), decided 2023: 150 stadfæstet, 50 ændret (stadfæstelsesprocent 75 %);
 2024: 190 stadfæstet, 10 ændret (95 %, Wilson 91,0–97,3 %: above the 80–85 % band, which is not a missed target).
 
+Audits 2024 (checklist item «begrundelse»): SOF Handicap 3 cases, 2 with an error (66,7 %: over the 25 % threshold,
+but resting on a count under 5, so hidden everywhere, also in the risk picture's reasons); BIF Kontanthjælp 30 cases,
+6 with an error (20,0 %).
+
 SOF has six recommendations from the evaluation 2024: 1 gennemført, 3 i gang, 2 ikke påbegyndt (not persons: shown).
 """
 
@@ -49,6 +53,17 @@ BIF_RATE_2024 = "16,7"                     # 40 / 2.400 × 1.000
 BIF_UPHELD_2024 = "25,0"                   # 10 / 40
 TOTAL_2024 = 43
 BIF_UPHELD_APPEALS_2024 = "95,0"           # 190 / 200
+SOF_AUDIT_SHARE = "66,7"                   # 2 / 3 audited cases with an error: hidden
+BIF_AUDIT_SHARE = "20,0"                   # 6 / 30
+
+
+def _audits() -> list[list]:
+    rows = []
+    for fv, results in (("SOF", ["fejl", "fejl", "ok"]), ("BIF", ["fejl"] * 6 + ["ok"] * 24)):
+        for i, result in enumerate(results):
+            rows.append([f"T-{fv}-{i:02d}", fv, UNITS[fv][1], date(2024, 3, 1 + i % 28).isoformat(), "begrundelse",
+                         result])
+    return rows
 
 
 def _appeals() -> list[list]:
@@ -96,6 +111,8 @@ def build(folder: Path) -> tuple[Path, Path]:
                    for fv in UNITS for y in (2023, 2024) for m in range(1, 13)]),
         write_csv(data / "ankesager.csv", ["anke_id", "forvaltning", "enhed", "område", "ankeinstans", "modtaget",
                                            "afgjort", "resultat"], _appeals()),
+        write_csv(data / "stikprøver.csv", ["tilsyn_id", "forvaltning", "område", "tilsynsdato", "punkt", "resultat"],
+                  _audits()),
         write_csv(data / "anbefalinger.csv", ["forvaltning", "evalueringsår", "nummer", "tekst", "status"],
                   [["SOF", 2024, i + 1, f"Anbefaling {i + 1}", s] for i, s in
                    enumerate(["gennemført", "i gang", "i gang", "i gang", "ikke påbegyndt", "ikke påbegyndt"])]),

@@ -3,6 +3,8 @@ reasons."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .. import charts, disclosure, formatting, narrative, risk
@@ -45,7 +47,7 @@ def risk_matrix(rep: Report, forvaltning: str | None) -> pd.DataFrame:
         "Seneste vurdering": t["assessed"].map(formatting.long_date),
         "Point": t["points"].astype(int).astype(str),
         "Tilsynsniveau": t["tier"].astype(str) + " " + t["tier_name"],
-        "Begrundelse": t["reasons"],
+        "Begrundelse": disclosed_reasons(rep, t, sc),
     })
     rule = rep.organisation.thresholds.risk
     rep.table(disclosure.disclose(table), "Tilsynsniveau pr. område med begrundelse", note=(
@@ -67,3 +69,34 @@ def _points(n: int) -> str:
 
 def _range(lo: int, hi: int) -> str:
     return f"{lo} point" if lo >= hi else f"{lo}-{hi} point"
+
+
+#: the reasons of kvalitet.risk that quote a share, and the indicator behind it
+_QUOTED = {"fejlandel i stikprøver": "audit_error_share", "omgørelsesprocent": "appeal_reversal_share",
+           "andel inden for servicemål": "service_target_share"}
+
+
+def disclosed_reasons(rep: Report, t: pd.DataFrame, sc) -> list[str]:
+    """The reasons of the risk tiers as published: a share quoted in a reason (e.g. 'fejlandel i stikprøver
+    66,7 % over tærsklen 25 %') is replaced by 'x' when it rests on a count under 5, like in every table."""
+    from datetime import date
+
+    from ..indicators import make_query
+
+    as_of = make_query(rep.con, "year", ("forvaltning", "area"), None, None, rep.as_of, rep.organisation,
+                       sc.where).as_of
+    latest = common.totals(common.compute(rep, list(_QUOTED.values()), "year", date(as_of.year, 1, 1), None,
+                                          by=("forvaltning", "area"), where=sc.where))
+    hidden: set[tuple] = set()
+    for ind_id, g in latest.groupby("indicator"):
+        d = common.disclose_indicator(g, ind_id)
+        for i in range(len(d)):
+            if d.is_hidden(i, "value"):
+                hidden.add((ind_id, d.values["forvaltning"].iloc[i], d.values["area"].iloc[i]))
+    pattern = re.compile(r"(" + "|".join(map(re.escape, _QUOTED)) + r") (\d[\d.,]*\s?%)")
+
+    def scrub(reason: str, fv, area) -> str:
+        return pattern.sub(lambda m: f"{m.group(1)} x" if (_QUOTED[m.group(1)], fv, area) in hidden else m.group(0),
+                           reason)
+
+    return [scrub(r, fv, ar) for r, fv, ar in zip(t["reasons"], t["forvaltning"], t["area"])]
