@@ -120,8 +120,9 @@ def series_with_ci(
     decimals: int = 1,
     target: tuple[float | None, float | None] | None = None,
     label: str | None = None,
+    ci_label: str = "95 %-konfidensinterval",
 ):
-    """One value per period with its 95 % confidence interval as a band, optionally a target line or band; hidden
+    """One value per period with its confidence interval (legend ``ci_label``) as a band, optionally a target line or band; hidden
     periods are gaps."""
     require(data, "series_with_ci")
     apply_style()
@@ -134,7 +135,7 @@ def series_with_ci(
     ax.plot(x, v, marker="o", color=PALETTE[0], label=label or ylabel)
     if ci_low is not None and ci_high is not None:
         lo, hi = data.number(ci_low), data.number(ci_high)
-        ax.fill_between(x, lo, hi, color=PALETTE[0], alpha=0.18, linewidth=0, label="95 %-konfidensinterval")
+        ax.fill_between(x, lo, hi, color=PALETTE[0], alpha=0.18, linewidth=0, label=ci_label)
     if target is not None:
         lo_t, hi_t = target
         if lo_t is not None and hi_t is not None:

@@ -134,16 +134,17 @@ class Disclosed:
         return Disclosed(self.values[cols], self.hidden[cols], self.display[[c for c in cols if c in self.display]],
                          self.suppressed, _token=_TOKEN)
 
-    def transposed(self, label: str, columns, name: str) -> "Disclosed":
-        """Rows become columns: the values of ``label`` become the column names, ``columns`` the rows (their names
-        in a new column ``name``); the hiding is kept cell by cell."""
+    def transposed(self, label: str, columns, name: str, names=None, heads=None) -> "Disclosed":
+        """Rows become columns: the values of ``label`` (or ``heads``) become the column names, ``columns`` the rows
+        (their names, or ``names``, in a new first column ``name``); the hiding is kept cell by cell."""
         cols = list(columns)
-        heads = [str(x) for x in self.values[label]]
+        heads = list(heads) if heads is not None else [str(x) for x in self.values[label]]
+        row_names = list(names) if names is not None else cols
 
         def flip(frame):
             out = frame[cols].T.reset_index(drop=True)
             out.columns = heads
-            out.insert(0, name, cols)
+            out.insert(0, name, row_names)
             return out
 
         hidden = flip(self.hidden)

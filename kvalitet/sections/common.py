@@ -237,12 +237,13 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
         return pd.DataFrame()
     names = cur[gcol].map(lambda g: g if gcol != "forvaltning" else rep.organisation.name_of(g))
     is_share = ind.unit == catalogue.UNIT_SHARE
+    ci = f"{conf_text(rep)}-konfidensinterval"
     frame = pd.DataFrame({
         group_title: names.to_numpy(),
         "Tæller": cur["numerator"].to_numpy(),
         "Nævner": cur["denominator"].to_numpy(),
         ind.name: cur["value"].to_numpy(),
-        "95 %-konfidensinterval": [fmt_interval(indicator_id, a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
+        ci: [fmt_interval(indicator_id, a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
         "Mål": [fmt_target(indicator_id, a, b) for a, b in zip(cur["target_low"], cur["target_high"])],
         "Status": cur["status"].map(status_text).to_numpy(),
         "_label": [str(x) for x in cur[gcol]],
@@ -253,10 +254,10 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
     if frame["Mål"].eq(formatting.MISSING).all():
         frame = frame.drop(columns=["Mål", "Status"])
     if ind.kind in ("median", "km_median") and cur["numerator"].isna().all():
-        frame = frame.drop(columns=["Tæller", "95 %-konfidensinterval"]).rename(columns={"Nævner": "Antal"})
+        frame = frame.drop(columns=["Tæller", ci]).rename(columns={"Nævner": "Antal"})
     d = disclosure.disclose(
         frame, counts=["Tæller", "Nævner", "Antal"],
-        derived=[ind.name, "95 %-konfidensinterval", "Status", "_low", "_high", "_flag"],
+        derived=[ind.name, ci, "Status", "_low", "_high", "_flag"],
         denominators={"Nævner": ["Tæller"]} if ind.kind == "share" else None, row_totals=False,
         formats={ind.name: lambda v: fmt_value(indicator_id, v)})
     rep.table(d, title or f"{ind.name} pr. {title_word}, {formatting.period_label(last)}",
@@ -357,13 +358,14 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     median = ind.kind == "median"
     has_ci = df["ci_low"].notna().any()
     has_target = df["target_low"].notna().any() or df["target_high"].notna().any()
+    ci = f"{conf_text(rep)}-konfidensinterval"
     frame = pd.DataFrame({
         "_period": df["period"].astype(str),
         "Periode": df["period"].map(formatting.period_label),
         "Tæller" if not median else "Antal": (df["numerator"] if not median else df["denominator"]),
         **({"Nævner": df["denominator"]} if not median else {}),
         ind.name: df["value"],
-        **({"95 %-konfidensinterval": [fmt_interval(indicator_id, a, b) for a, b in zip(df["ci_low"],
+        **({ci: [fmt_interval(indicator_id, a, b) for a, b in zip(df["ci_low"],
                                                                                        df["ci_high"])]}
            if has_ci else {}),
         **({"Mål": [fmt_target(indicator_id, a, b) for a, b in zip(df["target_low"], df["target_high"])],
@@ -372,7 +374,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     })
     d = disclosure.disclose(
         frame, counts=["Tæller", "Antal", "Nævner"],
-        derived=[ind.name, "95 %-konfidensinterval", "Status", "_low", "_high"],
+        derived=[ind.name, ci, "Status", "_low", "_high"],
         denominators={"Nævner": ["Tæller"]} if ind.kind == "share" else None, row_totals=False,
         formats={ind.name: lambda v: fmt_value(indicator_id, v)})
     if show_table:
@@ -398,7 +400,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     fig = charts.series_with_ci(d, "_period", ind.name, "_low" if has_ci else None, "_high" if has_ci else None,
                                 title=title, ylabel=ind.unit.capitalize() if not share else "Andel",
                                 source=rep.source, as_of_label=rep.as_of_label, percent=share, target=target,
-                                label=ind.name)
+                                label=ind.name, ci_label=ci)
     rep.figure(fig, alt=(f"Linjediagram over {ind.name.lower()} for {sc.name} fra "
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}"

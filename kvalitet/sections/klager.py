@@ -91,7 +91,7 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
         title = f"{ind.name} pr. 1.000 afgørelser"
     fig = charts.series_with_ci(d, "_period", "Klagerate pr. 1.000", "_low", "_high", title=title,
                                 ylabel="Klager pr. 1.000 afgørelser", source=rep.source,
-                                as_of_label=rep.as_of_label, label="Klagerate")
+                                as_of_label=rep.as_of_label, label="Klagerate", ci_label=ci)
     rep.figure(fig, alt=(f"Linjediagram over klageraten pr. 1.000 afgørelser med {ci} fra "
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}. {title}."))

@@ -230,10 +230,9 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
                          f"{sc.group_title('area').lower()}. {title}."))
     tail = d.subset(np.arange(max(0, len(d) - 5), len(d)))
     head = sc.group_title("area")
-    table = tail.transposed("_period", groups, head)
-    table.values[head] = [g if gcol != "forvaltning" else rep.organisation.name_of(g) for g in groups]
-    table.display[head] = table.values[head]
-    table.display.columns = [head] + [formatting.period_label(p) for p in table.display.columns[1:]]
+    table = tail.transposed("_period", groups, head,
+                            names=[g if gcol != "forvaltning" else rep.organisation.name_of(g) for g in groups],
+                            heads=[formatting.period_label(str(p)) for p in tail.values["_period"]])
     rep.table(table, "Sagspukkel: åbne sager over servicemål ved periodens udgang",
               note=catalogue.get("open_cases_over_target").definition + (
                   f" Uden servicemål og derfor ikke med: {', '.join(unmeasured)}." if unmeasured else ""))
