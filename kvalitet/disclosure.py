@@ -74,7 +74,7 @@ class Disclosed:
     def __init__(self, values: pd.DataFrame, hidden: pd.DataFrame, display: pd.DataFrame, suppressed: bool,
                  _token=None):
         if _token is not _TOKEN:
-            raise TypeError("Disclosed laves kun af kvalitet.disclosure.disclose()")
+            raise TypeError("a Disclosed table is made only by kvalitet.disclosure.disclose()")
         self.values, self.hidden, self.display, self.suppressed = values, hidden, display, suppressed
 
     def __len__(self) -> int:
@@ -97,7 +97,7 @@ class Disclosed:
         """A column that holds no person count and nothing computed from one (labels, periods, flags); raises
         for a column that has a hidden cell."""
         if self.hidden[col].any():
-            raise ValueError(f"kolonnen '{col}' har skjulte celler; brug number() eller text()")
+            raise ValueError(f"column '{col}' has hidden cells; use number() or text()")
         return self.values[col]
 
     def is_hidden(self, i: int, col: str) -> bool:
@@ -127,12 +127,6 @@ class Disclosed:
         idx = np.flatnonzero(rows) if rows.dtype == bool else rows
         take = (lambda f: f.iloc[idx].reset_index(drop=True))
         return Disclosed(take(self.values), take(self.hidden), take(self.display), self.suppressed, _token=_TOKEN)
-
-    def select(self, columns) -> "Disclosed":
-        """The same table with only some columns (in that order); the hiding is kept."""
-        cols = list(columns)
-        return Disclosed(self.values[cols], self.hidden[cols], self.display[[c for c in cols if c in self.display]],
-                         self.suppressed, _token=_TOKEN)
 
     def transposed(self, label: str, columns, name: str, names=None, heads=None) -> "Disclosed":
         """Rows become columns: the values of ``label`` (or ``heads``) become the column names, ``columns`` the rows
@@ -165,8 +159,8 @@ def require(data, what: str = "") -> "Disclosed":
     """``data`` itself when it is a :class:`Disclosed`; a TypeError otherwise (a chart, a sentence or a table may
     not take its numbers from a raw frame)."""
     if not isinstance(data, Disclosed):
-        raise TypeError(f"{what or 'funktionen'} kræver en Disclosed-tabel fra kvalitet.disclosure.disclose(), "
-                        f"ikke {type(data).__name__}")
+        raise TypeError(f"{what or 'this function'} takes a Disclosed table from kvalitet.disclosure.disclose(), "
+                        f"not a {type(data).__name__}: every published number passes the disclosure rule")
     return data
 
 

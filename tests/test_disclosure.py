@@ -104,6 +104,10 @@ def test_disclosed_is_made_only_by_disclose():
     lambda f: charts.stacked_counts(f, "Tjekpunkt", ["Fejl"], "t"),
     lambda f: charts.multi_line(f, "Tjekpunkt", ["Fejl"], "t", "y"),
     lambda f: charts.stacked_shares(f, "Tjekpunkt", ["Fejl"], "Vurderet", "t"),
+    lambda f: charts.control_chart(f, "Tjekpunkt", "t", "y"),
+    lambda f: charts.funnel(f, "Vurderet", "Fejlandel", "Tjekpunkt", pd.DataFrame(), "t", "x", "y"),
+    lambda f: charts.km_curves(f, "Tjekpunkt", "Vurderet", {}, "t"),
+    lambda f: charts.risk_matrix(f, "Tjekpunkt", ["Fejl"], "Vurderet", "t"),
 ])
 def test_charts_refuse_a_raw_frame(draw):
     with pytest.raises(TypeError, match="Disclosed"):
@@ -112,8 +116,11 @@ def test_charts_refuse_a_raw_frame(draw):
 
 def test_sentences_refuse_a_raw_frame():
     frame = pd.DataFrame({"period": ["2023", "2024"], "numerator": [10, 12], "denominator": [100, 100]})
+    for compare in (narrative.share_change, narrative.rate_change):
+        with pytest.raises(TypeError, match="Disclosed"):
+            compare(frame, 0, 1)
     with pytest.raises(TypeError, match="Disclosed"):
-        narrative.share_change(frame, 0, 1)
+        narrative.count_change(frame, 0, 1, "numerator", (365, 366))
     with pytest.raises(TypeError, match="Disclosed"):
         narrative.trend_title("x", frame, 0, 1, "numerator", True)
 
