@@ -387,3 +387,10 @@ def test_ratio_names_follow_the_indicator_kind():
     assert ankesager.ratio_name("complaints_received") == "rateratio"
     assert common.METHOD_WORDS[common.PRIMARY_METHOD["count"]] == "rateratio pr. år"
     assert common.METHOD_WORDS[common.PRIMARY_METHOD["share"]] == "oddsratio pr. år"
+
+
+def test_engine_notes_publish_no_small_count():
+    notes = common.clean_notes(["1 afgjorte sager uden servicemål er udeladt", "12 afgjorte sager uden servicemål er "
+                                                                              "udeladt"])
+    assert notes == ["under 5 afgjorte sager uden servicemål er udeladt",
+                     "12 afgjorte sager uden servicemål er udeladt"]
