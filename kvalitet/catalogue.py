@@ -95,7 +95,7 @@ _ALL = (
         "Stadfæstede ankesager i forhold til alle realitetsbehandlede ankesager.",
         UNIT_SHARE, "stadfæstet", "realitetsbehandlede (stadfæstet + ændret + ophævet + hjemvist)", "afgjort",
         CI_WILSON, "Ankesager", ("appeals",), "share",
-        default_target="80–85 % (Beskæftigelsesankenævnets måltal)", better="høj",
+        default_target="80–85 % (forvaltningens egen målsætning for, hvor ofte ankeinstansen stadfæster dens afgørelser; over 85 % er ikke et uopfyldt mål)", better="høj",
     ),
     Indicator(
         "processing_days_median", "Sagsbehandlingstid (median)",
@@ -112,7 +112,7 @@ _ALL = (
         default_target="intet (kan angives pr. område, f.eks. 75 % inden for servicemålet)", better="høj",
     ),
     Indicator(
-        "processing_days_km_median", "Forventet sagsbehandlingstid (Kaplan-Meier-median)",
+        "processing_days_km_median", "Median sagsbehandlingstid (Kaplan-Meier, åbne sager medregnet)",
         "Kaplan-Meier-median i dage for sager oprettet i perioden; sager, der stadig er åbne, indgår som "
         "censurerede ved opgørelsesdatoen.",
         UNIT_DAYS, "dage fra oprettet til afgjort (åbne sager censureret)", "sager oprettet i perioden", "oprettet",

@@ -1,11 +1,15 @@
 """The house chart style: readable at A4 width, a colour-blind-safe palette (Okabe–Ito), Danish labels, titles that
 state the finding, and a caption with source and as-of date.
 
-Every chart function returns a matplotlib Figure; the notebook shows it with :func:`kvalitet.present.Report.figure`
-together with its alt text.
+Every chart function takes its numbers from a :class:`kvalitet.disclosure.Disclosed` table (a raw DataFrame is
+refused with a TypeError): a hidden cell is never drawn, a group with a hidden value is left out, and the chart
+carries a visible note ("Skjult: under 5: …") in its caption, which :func:`kvalitet.present.Report.figure` adds to the
+alt text. Every chart function returns a matplotlib Figure.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib
 
@@ -17,6 +21,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from . import formatting
+from .disclosure import Disclosed, hidden_note, require
 
 #: Okabe & Ito (2008), safe for the common kinds of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -86,15 +91,27 @@ def _period_ticks(ax, x, periods) -> None:
 
 
 def caption(fig, source: str, as_of_label: str) -> None:
-    fig.text(0.01, 0.01, f"Kilde: {source}. Data opgjort pr. {as_of_label}.", fontsize=8, color="#555555",
-             ha="left", va="bottom")
+    note = getattr(fig, "kvalitet_hidden_note", "")
+    text = f"Kilde: {source}. Data opgjort pr. {as_of_label}." if source else ""
+    if note:
+        text = (text + " " if text else "") + note + "."
+    if text:
+        # wrapped to the figure's width; hung below the figure, so a long note never runs into the axes
+        width = int(fig.get_size_inches()[0] * 17)
+        fig.text(0.01, 0.0, textwrap.fill(text, width), fontsize=8, color="#555555", ha="left", va="top")
+
+
+def _note(fig, labels) -> None:
+    """Remember the groups or periods left out (hidden), for the caption and the alt text."""
+    fig.kvalitet_hidden_note = hidden_note(labels)
 
 
 def series_with_ci(
-    periods: list[str],
-    values,
-    ci_low=None,
-    ci_high=None,
+    data: Disclosed,
+    period: str,
+    value: str,
+    ci_low: str | None = None,
+    ci_high: str | None = None,
     title: str = "",
     ylabel: str = "",
     source: str = "",
@@ -103,17 +120,22 @@ def series_with_ci(
     decimals: int = 1,
     target: tuple[float | None, float | None] | None = None,
     label: str | None = None,
+    ci_label: str = "95 %-konfidensinterval",
 ):
-    """One value per period with its 95 % confidence interval as a band, optionally a target line or band."""
+    """One value per period with its confidence interval (legend ``ci_label``) as a band, optionally a target line or band; hidden
+    periods are gaps."""
+    require(data, "series_with_ci")
     apply_style()
     fig, ax = plt.subplots()
+    periods = [str(p) for p in data.raw(period)]
     x = np.arange(len(periods))
-    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    v = data.number(value)
+    _note(fig, [formatting.period_label(p) for p, h in zip(periods, np.isnan(v) & data.hidden[value].to_numpy())
+                if h])
     ax.plot(x, v, marker="o", color=PALETTE[0], label=label or ylabel)
     if ci_low is not None and ci_high is not None:
-        lo = pd.to_numeric(pd.Series(ci_low), errors="coerce").to_numpy(dtype=float)
-        hi = pd.to_numeric(pd.Series(ci_high), errors="coerce").to_numpy(dtype=float)
-        ax.fill_between(x, lo, hi, color=PALETTE[0], alpha=0.18, linewidth=0, label="95 %-konfidensinterval")
+        lo, hi = data.number(ci_low), data.number(ci_high)
+        ax.fill_between(x, lo, hi, color=PALETTE[0], alpha=0.18, linewidth=0, label=ci_label)
     if target is not None:
         lo_t, hi_t = target
         if lo_t is not None and hi_t is not None:
@@ -126,29 +148,43 @@ def series_with_ci(
     danish_number_axis(ax, percent=percent)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    if source:
-        caption(fig, source, as_of_label)
+    caption(fig, source, as_of_label)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
-def stacked_counts(table: pd.DataFrame, title: str, ylabel: str = "Antal", source: str = "", as_of_label: str = ""):
-    """Counts per period (rows) and category (columns) as stacked bars."""
+def _segment_note(data: Disclosed, index: str, columns: list[str], names: list[str] | None = None) -> list[str]:
+    """'Realitet i 2019 og 2021', 'SUF i 14 perioder': the hidden cells, column by column."""
+    out = []
+    for c, name in zip(columns, names or [str(c) for c in columns]):
+        when = [formatting.period_label(str(p)) for p, h in zip(data.values[index], data.hidden[c]) if h]
+        if len(when) > 3:
+            out.append(f"{name} i {len(when)} perioder")
+        elif when:
+            out.append(f"{name} i {' og '.join([', '.join(when[:-1]), when[-1]] if len(when) > 1 else when)}")
+    return out
+
+
+def stacked_counts(data: Disclosed, index: str, columns: list[str], title: str, ylabel: str = "Antal",
+                   source: str = "", as_of_label: str = ""):
+    """Counts per period (rows, column ``index``) and category (``columns``) as stacked bars; a hidden count is
+    left out of its bar and named in the note."""
+    require(data, "stacked_counts")
     apply_style()
     fig, ax = plt.subplots()
-    bottom = np.zeros(len(table))
-    x = np.arange(len(table))
-    for i, col in enumerate(table.columns):
-        vals = table[col].to_numpy(dtype=float)
+    _note(fig, _segment_note(data, index, columns))
+    bottom = np.zeros(len(data))
+    x = np.arange(len(data))
+    for i, col in enumerate(columns):
+        vals = np.nan_to_num(data.number(col))
         ax.bar(x, vals, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=str(col), width=0.7)
         bottom += vals
-    _period_ticks(ax, x, list(table.index))
+    _period_ticks(ax, x, [str(p) for p in data.raw(index)])
     ax.set_ylabel(ylabel)
     danish_number_axis(ax)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    if source:
-        caption(fig, source, as_of_label)
+    caption(fig, source, as_of_label)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
@@ -162,38 +198,37 @@ def _finish(fig, ax, title: str, source: str, as_of_label: str, legend: bool = T
     ax.set_title(title, wrap=True)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    if source:
-        caption(fig, source, as_of_label)
+    caption(fig, source, as_of_label)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
 
 
-def _num(values) -> np.ndarray:
-    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
-
-
-def control_chart(periods: list[str], chart: pd.DataFrame, title: str, ylabel: str, scale: float = 1.0,
+def control_chart(data: Disclosed, period: str, title: str, ylabel: str, scale: float = 1.0,
                   percent: bool = False, source: str = "", as_of_label: str = "", signal_text: str = ""):
-    """A Shewhart chart (e.g. Laney u′ or p′) from :func:`kvalitet.stats.control_limits`: the points, the centre
-    line, the 3-sigma limits as steps; points outside the limits in red; ``signal_text`` (the Anhøj finding) under
-    the title. ``scale`` multiplies the values (1,000 for a rate per 1,000)."""
+    """A Shewhart chart (e.g. Laney u′ or p′) from :func:`kvalitet.stats.control_limits`, disclosed with its
+    columns ``value``, ``center``, ``ucl``, ``lcl``, ``sigma_signal`` (and ``anhoej_signal``): the points, the
+    centre line, the 3-sigma limits as steps; points outside the limits in red; ``signal_text`` (the Anhøj finding)
+    under the title. ``scale`` multiplies the values (1,000 for a rate per 1,000). Hidden periods are gaps."""
+    require(data, "control_chart")
     apply_style()
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.8))
+    periods = [str(p) for p in data.raw(period)]
+    _note(fig, [formatting.period_label(p) for p, h in zip(periods, data.hidden["value"]) if h])
     x = np.arange(len(periods))
-    v = chart["value"].to_numpy(dtype=float) * scale
-    runs = chart["anhoej_signal"].any() if "anhoej_signal" in chart else False
+    v = data.number("value") * scale
+    runs = bool(data.values["anhoej_signal"].any()) if "anhoej_signal" in data.columns else False
     ax.plot(x, v, marker="o", markersize=4, color=NEUTRAL, label="Værdi", zorder=3)
-    ax.plot(x, chart["center"].to_numpy(dtype=float) * scale, color=PALETTE[1] if runs else MUTED,
+    ax.plot(x, data.number("center") * scale, color=PALETTE[1] if runs else MUTED,
             linestyle="--" if runs else "-", label="Centerlinje" + (" (Anhøj-signal)" if runs else ""))
-    ax.step(x, chart["ucl"].to_numpy(dtype=float) * scale, where="mid", color=MUTED, linewidth=1,
-            label="Kontrolgrænser (3 sigma)")
-    ax.step(x, chart["lcl"].to_numpy(dtype=float) * scale, where="mid", color=MUTED, linewidth=1)
-    out = chart["sigma_signal"].to_numpy(dtype=bool)
+    ucl, lcl = data.number("ucl") * scale, data.number("lcl") * scale
+    ax.step(x, ucl, where="mid", color=MUTED, linewidth=1, label="Kontrolgrænser (3 sigma)")
+    ax.step(x, lcl, where="mid", color=MUTED, linewidth=1)
+    out = (data.number("sigma_signal") == 1) & ~np.isnan(v)
     if out.any():
         ax.scatter(x[out], v[out], color=BAD, s=40, zorder=4, label="Uden for grænserne")
     _period_ticks(ax, x, periods)
     ax.set_ylabel(ylabel)
-    lo = np.nanmin(np.concatenate([v, chart["lcl"].to_numpy(dtype=float) * scale]))
-    hi = np.nanmax(np.concatenate([v, chart["ucl"].to_numpy(dtype=float) * scale]))
+    lo = np.nanmin(np.concatenate([v, lcl]))
+    hi = np.nanmax(np.concatenate([v, ucl]))
     pad = (hi - lo) * 0.15 or 1
     ax.set_ylim(max(0, lo - pad), hi + pad)
     danish_number_axis(ax, percent=percent)
@@ -204,17 +239,30 @@ def control_chart(periods: list[str], chart: pd.DataFrame, title: str, ylabel: s
     return fig
 
 
-def dot_ci(labels: list[str], values, ci_low, ci_high, title: str, xlabel: str, percent: bool = False,
-           decimals: int = 0, target: tuple[float | None, float | None] | None = None, reference: float | None = None,
-           reference_label: str = "", flags=None, source: str = "", as_of_label: str = ""):
+def _visible_rows(fig, data: Disclosed, label: str, cols) -> Disclosed:
+    """The rows that may be drawn; the others are named in the chart's note."""
+    _note(fig, data.hidden_labels(label, cols))
+    return data.subset(data.shown(cols))
+
+
+def dot_ci(data: Disclosed, label: str, value: str, ci_low: str, ci_high: str, title: str, xlabel: str,
+           percent: bool = False, decimals: int = 0, target: tuple[float | None, float | None] | None = None,
+           reference: float | None = None, reference_label: str = "", flags: str | None = None, source: str = "",
+           as_of_label: str = ""):
     """One dot per group with its 95 % confidence interval as a line, sorted as given (top = first); an optional
-    target band or line and a reference line (e.g. the whole municipality). ``flags`` (booleans) draw a group red."""
+    target band or line and a reference line (e.g. the whole municipality). The boolean column ``flags`` draws a
+    group red. A group whose value is hidden is left out and named in the note."""
+    require(data, "dot_ci")
     apply_style()
+    rows = int(data.shown([value, ci_low, ci_high]).sum())
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.38 * max(rows, 1) + 1.3)))
+    d = _visible_rows(fig, data, label, [value, ci_low, ci_high])
+    labels = [str(x) for x in d.raw(label)]
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.38 * n + 1.3)))
     y = np.arange(n)[::-1]
-    v, lo, hi = _num(values), _num(ci_low), _num(ci_high)
-    colours = [BAD if (flags is not None and bool(f)) else NEUTRAL for f in (flags if flags is not None else [0] * n)]
+    v, lo, hi = d.number(value), d.number(ci_low), d.number(ci_high)
+    fl = d.values[flags].fillna(False).astype(bool).to_numpy() if flags else np.zeros(n, dtype=bool)
+    colours = [BAD if f else NEUTRAL for f in fl]
     if target is not None:
         lo_t, hi_t = target
         if lo_t is not None and hi_t is not None and np.isfinite(lo_t) and np.isfinite(hi_t):
@@ -250,18 +298,21 @@ def dot_ci(labels: list[str], values, ci_low, ci_high, title: str, xlabel: str, 
     return fig
 
 
-def hbar(labels: list[str], values, title: str, xlabel: str = "Antal", percent: bool = False,
-         source: str = "", as_of_label: str = "", highlight=None):
-    """Horizontal bars, top = first; ``highlight`` (booleans) draws a bar red."""
+def hbar(data: Disclosed, label: str, value: str, title: str, xlabel: str = "Antal", percent: bool = False,
+         source: str = "", as_of_label: str = "", highlight: str | None = None):
+    """Horizontal bars, top = first; the boolean column ``highlight`` draws a bar red. A hidden bar is left out
+    and named in the note."""
+    require(data, "hbar")
     apply_style()
-    n = len(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.34 * n + 1.3)))
+    rows = int(data.shown([value]).sum())
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.34 * max(rows, 1) + 1.3)))
+    d = _visible_rows(fig, data, label, [value])
+    n = len(d)
     y = np.arange(n)[::-1]
-    colours = [BAD if (highlight is not None and bool(h)) else NEUTRAL
-               for h in (highlight if highlight is not None else [0] * n)]
-    ax.barh(y, _num(values), color=colours, height=0.65)
+    hl = d.values[highlight].astype(bool).to_numpy() if highlight else np.zeros(n, dtype=bool)
+    ax.barh(y, d.number(value), color=[BAD if h else NEUTRAL for h in hl], height=0.65)
     ax.set_yticks(y)
-    ax.set_yticklabels(labels)
+    ax.set_yticklabels([str(x) for x in d.raw(label)])
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_xlabel(xlabel)
@@ -270,27 +321,36 @@ def hbar(labels: list[str], values, title: str, xlabel: str = "Antal", percent: 
     return fig
 
 
-def stacked_shares(table: pd.DataFrame, title: str, source: str = "", as_of_label: str = "", colours=None):
-    """Rows (groups, top = first) as 100 % horizontal bars split on the columns (categories), labels in the
-    bars where there is room."""
+def stacked_shares(data: Disclosed, label: str, columns: list[str], total: str, title: str, source: str = "",
+                   as_of_label: str = "", colours=None):
+    """Rows (groups, top = first) as horizontal bars split on the count columns, each part as a share of the
+    row's ``total``, labels in the bars where there is room. A hidden count leaves a gap (its share is not drawn)
+    and is named in the note; a row whose total is hidden is left out."""
+    require(data, "stacked_shares")
     apply_style()
-    n = len(table)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.42 * n + 1.5)))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.2, 0.42 * max(len(data), 1) + 1.5)))
+    d = data.subset(data.shown([total]))
+    gone = data.hidden_labels(label, [total])
+    parts = [f"{str(c).lower()} i {g}" for c in columns for g, h in zip(d.values[label], d.hidden[c]) if h]
+    if len(parts) > 6:
+        parts = [f"{len(parts)} dele af søjlerne"]
+    _note(fig, gone + parts)
+    n = len(d)
     y = np.arange(n)[::-1]
-    totals = table.sum(axis=1).replace(0, np.nan).to_numpy(dtype=float)
+    totals = d.number(total)
+    totals[totals == 0] = np.nan
     left = np.zeros(n)
-    for i, col in enumerate(table.columns):
-        share = table[col].to_numpy(dtype=float) / totals
-        share = np.nan_to_num(share)
+    for i, col in enumerate(columns):
+        share = d.number(col) / totals
         colour = (colours or PALETTE)[i % len(colours or PALETTE)]
-        ax.barh(y, share, left=left, color=colour, label=str(col), height=0.65)
-        for yy, lf, s in zip(y, left, share):
-            if s >= 0.07:
-                ax.text(lf + s / 2, yy, formatting.percent(s, 0), ha="center", va="center", fontsize=7.5,
+        ax.barh(y, np.nan_to_num(share), left=left, color=colour, label=str(col), height=0.65)
+        for yy, lf, sh in zip(y, left, share):
+            if np.isfinite(sh) and sh >= 0.07:
+                ax.text(lf + sh / 2, yy, formatting.percent(sh, 0), ha="center", va="center", fontsize=7.5,
                         color="white" if colour in (PALETTE[0], PALETTE[3], PALETTE[7], PALETTE[2]) else "black")
-        left += share
+        left += np.nan_to_num(share)
     ax.set_yticks(y)
-    ax.set_yticklabels(list(table.index))
+    ax.set_yticklabels([str(x) for x in d.raw(label)])
     ax.set_xlim(0, 1)
     ax.grid(axis="y", visible=False)
     danish_number_axis(ax, axis="x", percent=True)
@@ -298,14 +358,19 @@ def stacked_shares(table: pd.DataFrame, title: str, source: str = "", as_of_labe
     return fig
 
 
-def multi_line(periods: list[str], series: dict[str, list], title: str, ylabel: str, percent: bool = False,
-               source: str = "", as_of_label: str = "", decimals: int = 0):
-    """Several series over the same periods, one colour each."""
+def multi_line(data: Disclosed, period: str, columns: list[str], title: str, ylabel: str, percent: bool = False,
+               source: str = "", as_of_label: str = "", decimals: int = 0, names: list[str] | None = None):
+    """Several series (``columns``, legend ``names``) over the periods in column ``period``, one colour each;
+    hidden values are gaps, named in the note."""
+    require(data, "multi_line")
     apply_style()
     fig, ax = plt.subplots()
+    periods = [str(p) for p in data.raw(period)]
+    names = names or [str(c) for c in columns]
+    _note(fig, _segment_note(data, period, columns, names))
     x = np.arange(len(periods))
-    for i, (name, vals) in enumerate(series.items()):
-        ax.plot(x, _num(vals), marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=str(name))
+    for i, (name, col) in enumerate(zip(names, columns)):
+        ax.plot(x, data.number(col), marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=str(name))
     _period_ticks(ax, x, periods)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
@@ -314,46 +379,56 @@ def multi_line(periods: list[str], series: dict[str, list], title: str, ylabel: 
     return fig
 
 
-def funnel(denominators, values, labels: list[str], limits: pd.DataFrame, title: str, xlabel: str, ylabel: str,
-           percent: bool = True, flags=None, source: str = "", as_of_label: str = ""):
+def funnel(data: Disclosed, denominator: str, value: str, label: str, limits: pd.DataFrame, title: str,
+           xlabel: str, ylabel: str, percent: bool = True, flags: str | None = None, source: str = "",
+           as_of_label: str = "", names: str | None = None):
     """A funnel plot: each unit's value against its size, with 95 % and 99,8 % limits (from
-    :func:`kvalitet.stats.funnel_limits`) around the target; flagged units in red and labelled."""
+    :func:`kvalitet.stats.funnel_limits`) around the target; flagged units in red and labelled (``names``: the
+    column with the label drawn, '' for none). A unit whose count is hidden is left out and named in the note."""
+    require(data, "funnel")
     apply_style()
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
-    d = limits["denominator"].to_numpy(dtype=float)
-    ax.plot(d, limits["target"], color="#333333", linewidth=1, label="Samlet niveau")
-    ax.plot(d, limits["upper_95"], color=PALETTE[1], linestyle="--", linewidth=1, label="95 %-grænser")
-    ax.plot(d, limits["lower_95"], color=PALETTE[1], linestyle="--", linewidth=1)
-    ax.plot(d, limits["upper_99_8"], color=BAD, linestyle=":", linewidth=1.2, label="99,8 %-grænser")
-    ax.plot(d, limits["lower_99_8"], color=BAD, linestyle=":", linewidth=1.2)
-    n, v = _num(denominators), _num(values)
-    f = np.zeros(len(n), dtype=bool) if flags is None else np.asarray(flags, dtype=bool)
+    d = _visible_rows(fig, data, label, [denominator, value])
+    lim = limits["denominator"].to_numpy(dtype=float)
+    ax.plot(lim, limits["target"], color="#333333", linewidth=1, label="Samlet niveau")
+    ax.plot(lim, limits["upper_95"], color=PALETTE[1], linestyle="--", linewidth=1, label="95 %-grænser")
+    ax.plot(lim, limits["lower_95"], color=PALETTE[1], linestyle="--", linewidth=1)
+    ax.plot(lim, limits["upper_99_8"], color=BAD, linestyle=":", linewidth=1.2, label="99,8 %-grænser")
+    ax.plot(lim, limits["lower_99_8"], color=BAD, linestyle=":", linewidth=1.2)
+    n, v = d.number(denominator), d.number(value)
+    f = d.values[flags].astype(bool).to_numpy() if flags else np.zeros(len(n), dtype=bool)
     ax.scatter(n[~f], v[~f], color=NEUTRAL, s=30, zorder=3, label="Enhed inden for grænserne")
     if f.any():
         ax.scatter(n[f], v[f], color=BAD, s=40, zorder=4, label="Enhed uden for 99,8 %-grænserne")
-    for xi, yi, lb, fl in zip(n, v, labels, f):
-        if fl or len(labels) <= 12:
+    shown = [str(x) for x in d.raw(names or label)]
+    for xi, yi, lb, fl in zip(n, v, shown, f):
+        if lb and (fl or len(shown) <= 12):
             ax.annotate(lb, (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize=7,
                         color=BAD if fl else "#333333")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_ylim(0, min(1.0, np.nanmax(np.concatenate([v, limits["upper_99_8"].to_numpy(dtype=float)])) * 1.1)
-                if percent else None)
+    top = np.nanmax(np.concatenate([v, limits["upper_99_8"].to_numpy(dtype=float)]))
+    ax.set_ylim(0, min(1.0, top * 1.1) if percent else None)
     danish_number_axis(ax, axis="x")
     danish_number_axis(ax, percent=percent)
     _finish(fig, ax, title, source, as_of_label)
     return fig
 
 
-def km_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str, target_days: float | None = None,
-              source: str = "", as_of_label: str = "", xmax: float | None = None):
-    """Kaplan–Meier curves as 'share of cases still open' over days since opening, one per group; an optional
-    vertical line at the servicemål."""
+def km_curves(data: Disclosed, label: str, count: str, curves: dict[str, tuple[np.ndarray, np.ndarray]],
+              title: str, target_days: float | None = None, source: str = "", as_of_label: str = "",
+              xmax: float | None = None):
+    """Kaplan–Meier curves as 'share of cases still open' over days since opening, one per group of ``data``
+    (``label``, number of cases ``count``; ``curves`` by label); a group whose count is hidden is left out and
+    named in the note. An optional vertical line at the servicemål."""
+    require(data, "km_curves")
     apply_style()
     fig, ax = plt.subplots()
-    for i, (name, (t, s)) in enumerate(curves.items()):
+    d = _visible_rows(fig, data, label, [count])
+    for i, name in enumerate(str(x) for x in d.raw(label)):
+        t, s = curves[name]
         ax.step(np.concatenate([[0.0], t]), np.concatenate([[1.0], s]), where="post",
-                color=PALETTE[i % len(PALETTE)], label=str(name))
+                color=PALETTE[i % len(PALETTE)], label=name)
     ax.axhline(0.5, color=MUTED, linestyle=":", linewidth=1, label="Halvdelen afgjort (median)")
     if target_days:
         ax.axvline(target_days, color=BAD, linestyle="--", linewidth=1, label="Servicemål")
@@ -368,17 +443,20 @@ def km_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str, targ
     return fig
 
 
-def risk_matrix(rows: list[str], scores: pd.DataFrame, tiers, title: str, source: str = "", as_of_label: str = ""):
+def risk_matrix(data: Disclosed, label: str, scores: list[str], tier: str, title: str, source: str = "",
+                as_of_label: str = ""):
     """The risk picture as a matrix: one row per forvaltning × område, one column per score (1–3, coloured from
-    green to red) and the tier at the right."""
+    green to red) and the tier at the right. Scores are not person counts; they still come disclosed."""
     from matplotlib.colors import ListedColormap
 
+    require(data, "risk_matrix")
     apply_style()
-    n, m = scores.shape
+    rows = [str(x) for x in data.raw(label)]
+    n, m = len(rows), len(scores)
     fig, ax = plt.subplots(figsize=(WIDTH_IN, max(2.4, 0.32 * n + 1.4)))
     cmap = ListedColormap(["#f2f2f2", "#cfe8dc", "#f6d7a7", "#e8a48a"])  # none, low, medium, high
-    vals = scores.to_numpy(dtype=float)
-    grid = np.column_stack([np.nan_to_num(vals, nan=0), np.asarray(tiers, dtype=float)])
+    vals = np.column_stack([data.number(c) for c in scores]) if m else np.zeros((n, 0))
+    grid = np.column_stack([np.nan_to_num(vals, nan=0), data.number(tier)])
     ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
     for i in range(n):
         for j in range(m + 1):
@@ -386,7 +464,7 @@ def risk_matrix(rows: list[str], scores: pd.DataFrame, tiers, title: str, source
             text = (formatting.MISSING if j < m and np.isnan(vals[i, j]) else formatting.count(val))
             ax.text(j, i, text, ha="center", va="center", fontsize=8, fontweight="bold" if j == m else "normal")
     ax.set_xticks(range(m + 1))
-    ax.set_xticklabels(list(scores.columns) + ["Niveau"], fontsize=8.5)
+    ax.set_xticklabels(list(scores) + ["Niveau"], fontsize=8.5)
     ax.xaxis.tick_top()
     ax.set_yticks(range(n))
     ax.set_yticklabels(rows, fontsize=8)
@@ -394,7 +472,6 @@ def risk_matrix(rows: list[str], scores: pd.DataFrame, tiers, title: str, source
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(title, pad=24)
-    if source:
-        caption(fig, source, as_of_label)
+    caption(fig, source, as_of_label)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

@@ -74,7 +74,8 @@ class ServiceTier(_Strict):
 class Targets(_Strict):
     """Targets per indicator (keys are indicator ids; documented in docs/indikatorer.md).
 
-    Defaults: appeal_upheld_share 80–85 % (Beskæftigelsesankenævnets måltal); audit_error_share and
+    Defaults: appeal_upheld_share 80–85 % (the forvaltning's own målsætning for how often the appeal body upholds
+    its decisions); audit_error_share and
     audit_item_error_share at most 25 % (the threshold in ``thresholds``); every other indicator has no target.
     ``service_tiers`` gives servicemål share targets per area, e.g. 50 % within 90 days and 75 % within 180 days.
     """

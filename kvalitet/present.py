@@ -90,26 +90,12 @@ class Report:
                           "forhold."]
         _display("\n".join(lines))
 
-    def table(self, frame: pd.DataFrame, title: str, counts: list[str] | None = None, note: str | None = None,
-              row_totals: bool = True, column_totals: bool = False, derived: list[str] | None = None) -> None:
-        """Show a table (Danish formatting; ``counts`` columns with small counts suppressed) and keep it for
-        the XLSX (with the same suppression: the XLSX is published too).
-
-        ``derived`` names the columns computed from the row's counts (a share, a rate, their interval): in a row
-        where a count is hidden they are hidden too (``x``), since with the other count they would reveal it.
-        """
-        shown = frame.copy()
-        if counts:
-            hidden, any_hidden = disclosure.suppress(shown[counts], row_totals=row_totals,
-                                                     column_totals=column_totals)
-            for c in counts:
-                shown[c] = hidden[c]
-            self.suppressed_any |= any_hidden
-            if derived:
-                rows = hidden.isin([disclosure.PRIMARY, disclosure.COMPLEMENT]).any(axis=1).to_numpy()
-                for c in derived:
-                    shown[c] = shown[c].astype(object)
-                    shown.loc[rows, c] = disclosure.COMPLEMENT
+    def table(self, data: disclosure.Disclosed, title: str, note: str | None = None) -> None:
+        """Show a disclosed table (:func:`kvalitet.disclosure.disclose`) and keep what it shows for the XLSX (the
+        XLSX is published too, so it gets the same hidden cells). A raw DataFrame is refused (TypeError)."""
+        disclosure.require(data, "Report.table")
+        shown = data.display
+        self.suppressed_any |= data.any_hidden
         self.tables.append((title, shown))
         body = shown.to_html(index=False, escape=True, na_rep=formatting.MISSING, border=0,
                              classes="kvalitet-table")
@@ -117,9 +103,14 @@ class Report:
         _display(f"<h4>{html.escape(title)}</h4>{body}{foot}")
 
     def figure(self, fig, alt: str) -> None:
-        """Show a matplotlib figure as an embedded PNG with alt text (and close it)."""
+        """Show a matplotlib figure as an embedded PNG with alt text (and close it). A chart from
+        :mod:`kvalitet.charts` that left hidden groups out carries a note ('Skjult: under 5: …'), printed in its
+        caption; it is added to the alt text here, so a screen reader hears it too."""
         import matplotlib.pyplot as plt
 
+        note = getattr(fig, "kvalitet_hidden_note", "")
+        if note and note not in alt:
+            alt = alt.rstrip() + ("" if alt.rstrip().endswith(".") else ".") + f" {note}."
         buf = io.BytesIO()
         fig.savefig(buf, format="png", bbox_inches="tight")
         plt.close(fig)

@@ -3,7 +3,8 @@
 Targets come from the organisation file (``targets:``; schema in :class:`kvalitet.organisation.Targets`) with these
 defaults:
 
-* ``appeal_upheld_share``: 80–85 % (Beskæftigelsesankenævnets måltal for stadfæstelsesprocenten);
+* ``appeal_upheld_share``: 80–85 % (the forvaltning's own målsætning for how often the appeal body, e.g.
+  Beskæftigelsesankenævnet, upholds its decisions; above the band is not a missed target);
 * ``audit_error_share`` and ``audit_item_error_share``: at most the audit threshold, ``thresholds.audit_error_share``
   (default 25 %), judged with :func:`kvalitet.stats.threshold_status`;
 * every other indicator: no target, unless the organisation file gives one (in general, ``per_forvaltning`` or
@@ -15,6 +16,9 @@ Status words (Danish, what a reader sees):
 ``over målet``            above ``high`` (the estimate; the confidence interval reaches back under it);
 ``sikkert over målet``    the lower confidence limit is above ``high`` too;
 ``under målet``           below ``low``;  ``sikkert under målet``: the upper confidence limit is below ``low`` too;
+``over målbåndet``        above a band (low and high both set) on the good side (the indicator's ``better`` is
+                          'høj'): not a missed target, e.g. a stadfæstelsesprocent above 85 %;
+``under målbåndet``       the same below a band where lower is better;
 ``under tærsklen`` / ``over tærsklen`` / ``sikkert over tærsklen``   the audit threshold (threshold_status);
 ``intet mål``             no target for this row;
 ``ingen data``            no value (zero denominator or nothing to compute).
@@ -37,11 +41,14 @@ STATUS_SURELY_UNDER = "sikkert under målet"
 STATUS_TH_UNDER = "under tærsklen"
 STATUS_TH_OVER = "over tærsklen"
 STATUS_TH_SURELY_OVER = "sikkert over tærsklen"
+STATUS_ABOVE_BAND = "over målbåndet"
+STATUS_BELOW_BAND = "under målbåndet"
 STATUS_NO_TARGET = "intet mål"
 STATUS_NO_DATA = "ingen data"
 
 STATUSES = (STATUS_MET, STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SURELY_UNDER, STATUS_TH_UNDER,
-            STATUS_TH_OVER, STATUS_TH_SURELY_OVER, STATUS_NO_TARGET, STATUS_NO_DATA)
+            STATUS_TH_OVER, STATUS_TH_SURELY_OVER, STATUS_ABOVE_BAND, STATUS_BELOW_BAND, STATUS_NO_TARGET,
+            STATUS_NO_DATA)
 
 #: statuses that signal a problem (used by the risk tiers)
 BAD_STATUSES = (STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SURELY_UNDER, STATUS_TH_OVER,
@@ -138,6 +145,11 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         status[over & (ci_low_c > high)] = code[STATUS_SURELY_OVER]
         status[under] = code[STATUS_UNDER]
         status[under & (ci_high_c < low)] = code[STATUS_SURELY_UNDER]
+        # beyond a band on the good side is not a missed target (a stadfæstelsesprocent above 85 %)
+        better = frame["indicator"].map(lambda i: catalogue.get(i).better if i in catalogue.CATALOGUE else "")
+        band = ~np.isnan(low) & ~np.isnan(high)
+        status[over & band & (better == "høj").to_numpy()] = code[STATUS_ABOVE_BAND]
+        status[under & band & (better == "lav").to_numpy()] = code[STATUS_BELOW_BAND]
     th = frame["indicator"].isin(THRESHOLD_INDICATORS).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
     if th.any():
         num = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)

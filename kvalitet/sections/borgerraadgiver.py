@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, charts, formatting, periods
+from .. import catalogue, charts, disclosure, formatting, narrative, periods
 from ..present import Report
 from . import common
 
@@ -27,18 +27,21 @@ def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "y
     wide = wide.loc[sorted(wide.index, key=periods.sort_key)].astype(int)
     cats = [c for c in wide.sum().sort_values(ascending=False).index if c != "I alt"]
     wide = wide[cats + ["I alt"]]
-    table = wide.reset_index().rename(columns={"period": "Periode"})
+    table = wide.reset_index().rename(columns={"period": "_period"})
     table.columns.name = None
-    table["Periode"] = table["Periode"].map(formatting.period_label)
-    rep.table(table, f"{ind.name} pr. kategori", counts=cats + ["I alt"], note=ind.definition)
-    first, last = wide.index[0], wide.index[-1]
-    title = (f"{formatting.count(wide.loc[last, 'I alt'])} henvendelser i {formatting.period_label(last)} mod "
-             f"{formatting.count(wide.loc[first, 'I alt'])} i {formatting.period_label(first)}; flest om "
-             f"{wide.loc[last, cats].idxmax().lower()}")
-    fig = charts.stacked_counts(wide[cats], title=title, ylabel="Henvendelser", source=rep.source,
+    table.insert(0, "Periode", table["_period"].map(formatting.period_label))
+    d = disclosure.disclose(table, counts=cats + ["I alt"])
+    rep.table(d, f"{ind.name} pr. kategori", note=ind.definition)
+    first, last = 0, len(d) - 1
+    p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
+    latest = pd.Series([d.number(c)[last] for c in cats], index=cats)
+    title = f"{d.text(last, 'I alt')} henvendelser i {p1} mod {d.text(first, 'I alt')} i {p0}"
+    if latest.notna().any():
+        title += f"; flest om {latest.idxmax().lower()}"
+    fig = charts.stacked_counts(d, "_period", cats, title=title, ylabel="Henvendelser", source=rep.source,
                                 as_of_label=rep.as_of_label)
     rep.figure(fig, alt=(f"Stablet søjlediagram over henvendelser til Borgerrådgiveren pr. periode og kategori fra "
-                         f"{formatting.period_label(first)} til {formatting.period_label(last)}. {title}."))
+                         f"{p0} til {p1}. {title}."))
     return wide
 
 
@@ -73,10 +76,12 @@ def recommendations(rep: Report, forvaltning: str | None) -> pd.DataFrame:
     table = table.reset_index().rename(columns={"forvaltning": "Forvaltning"})
     table.columns = [str(c).capitalize() if c in order else c for c in table.columns]
     table.columns.name = None
-    rep.table(table, f"Status for Borgerrådgiverens anbefalinger fra evalueringen {year}",
-              counts=[c.capitalize() for c in order] + ["I alt"])
-    done = wide.get("gennemført", pd.Series(0, index=wide.index)).sum()
-    total = wide.to_numpy().sum()
-    rep.text(f"{formatting.count(done)} af {formatting.count(total)} anbefalinger fra {year} er gennemført "
-             f"({formatting.percent(done / total if total else float('nan'), 0)}) for {sc.name}.")
+    # recommendations are not persons: their counts are shown as they are (no "<5")
+    d = disclosure.disclose(table)
+    rep.table(d, f"Status for Borgerrådgiverens anbefalinger fra evalueringen {year}")
+    done = int(wide.get("gennemført", pd.Series(0, index=wide.index)).sum())
+    total = int(wide.to_numpy().sum())
+    share = formatting.percent(done / total, 0) if total else formatting.MISSING
+    rep.text(f"{formatting.count(done)} af {narrative.count_phrase(total, 'anbefaling', 'anbefalinger')} fra {year} "
+             f"er gennemført ({share}) for {sc.name}.")
     return wide

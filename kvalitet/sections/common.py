@@ -11,11 +11,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, formatting, narrative, periods, screening
+import re
+
+from .. import catalogue, charts, disclosure, formatting, narrative, periods, screening
 from .. import targets as targets_mod
 from ..indicators import compute as _compute
 from ..present import Report
-from ..stats import compare_rates, control_limits
+from ..stats import bh_qvalues, compare_proportions, compare_rates, control_limits
 
 #: status words → the symbol a reader sees next to them
 STATUS_SYMBOLS = {
@@ -27,11 +29,51 @@ STATUS_SYMBOLS = {
     targets_mod.STATUS_SURELY_OVER: "✖",
     targets_mod.STATUS_SURELY_UNDER: "✖",
     targets_mod.STATUS_TH_SURELY_OVER: "✖",
+    targets_mod.STATUS_ABOVE_BAND: "✔",
+    targets_mod.STATUS_BELOW_BAND: "✔",
     targets_mod.STATUS_NO_TARGET: "",
     targets_mod.STATUS_NO_DATA: "",
 }
-STATUS_LEGEND = ("✔ målet er opfyldt; ▲/▼ over/under målet, men det kan skyldes tilfældig variation; "
-                 "✖ sikkert over/under målet (hele konfidensintervallet ligger på den forkerte side).")
+STATUS_LEGEND = ("✔ målet er opfyldt (eller bedre end målbåndet); ▲/▼ over/under målet, men det kan skyldes "
+                 "tilfældig variation; ✖ sikkert over/under målet (hele konfidensintervallet ligger på den forkerte "
+                 "side).")
+
+
+def alpha(rep: Report) -> float:
+    """The significance level of a comparison of two periods or groups: 1 − the configured confidence level."""
+    return round(1.0 - rep.organisation.thresholds.conf, 10)
+
+
+def conf_text(rep: Report) -> str:
+    """'95 %' from the configured confidence level."""
+    c = rep.organisation.thresholds.conf * 100
+    return formatting.number(c, 0 if abs(c - round(c)) < 1e-9 else 1) + " %"
+
+
+def level_text(value: float) -> str:
+    """A configured level such as 0.05 as written in a sentence: '0,05'."""
+    return formatting.number(value, max(2, len(repr(value).split(".")[-1])) if "." in repr(value) else 0)
+
+
+def clean_notes(notes) -> list[str]:
+    """The engine's notes as published: a count of cases under 5 in a note is written 'under 5' (disclosure), so
+    '1 afgjorte sager …' never appears either."""
+    out = []
+    for n in notes:
+        n = re.sub(r"\b([1-4]) (afgjorte sager|sager|klager|ankesager|henvendelser|opgørelse\(r\))", r"under 5 \2",
+                   str(n))
+        out.append(n)
+    return out
+
+
+def disclose_indicator(df: pd.DataFrame, indicator_id: str) -> disclosure.Disclosed:
+    """A tidy indicator frame through the disclosure rule: numerator and denominator are counts of persons or
+    cases; the value, its interval and its status are derived from them; a share's denominator is its numerator
+    plus the rest."""
+    kind = catalogue.get(indicator_id).kind
+    return disclosure.disclose(
+        df, counts=["numerator", "denominator"], derived=["value", "ci_low", "ci_high", "status"],
+        denominators={"denominator": ["numerator"]} if kind == "share" else None, row_totals=False)
 
 
 def status_text(status) -> str:
@@ -145,24 +187,21 @@ def period_days(label: str, as_of: date | None) -> int:
     return max((hi - lo).days + 1, 0)
 
 
-def change(indicator_id: str, prev: pd.Series, last: pd.Series, as_of: date | None) -> narrative.Change | None:
-    """The comparison of two periods with the test that fits the indicator; None for medians (no test here)."""
+def change(indicator_id: str, d: disclosure.Disclosed, prev: int, last: int, as_of: date | None,
+           alpha: float = narrative.ALPHA, value: str = "value", num: str = "numerator", den: str = "denominator",
+           period: str = "period") -> narrative.Change | None:
+    """The comparison of rows ``prev`` and ``last`` of a disclosed table with the test that fits the indicator;
+    None for medians (no test here)."""
     kind = catalogue.get(indicator_id).kind
-    if pd.isna(prev["value"]) or pd.isna(last["value"]):
+    if pd.isna(d.values[value].iloc[prev]) or pd.isna(d.values[value].iloc[last]):
         return None
     if kind == "rate":
-        return narrative.rate_change(prev["period"], int(prev["numerator"]), float(prev["denominator"]),
-                                     last["period"], int(last["numerator"]), float(last["denominator"]))
+        return narrative.rate_change(d, prev, last, num, den, period, alpha=alpha)
     if kind == "share":
-        return narrative.share_change(prev["period"], int(prev["numerator"]), int(prev["denominator"]),
-                                      last["period"], int(last["numerator"]), int(last["denominator"]))
+        return narrative.share_change(d, prev, last, num, den, period, alpha=alpha)
     if kind == "count" and indicator_id != "open_cases_over_target":
-        d0, d1 = period_days(prev["period"], as_of), period_days(last["period"], as_of)
-        if not d0 or not d1:
-            return None
-        res = compare_rates(int(last["value"]), d1, int(prev["value"]), d0)
-        return narrative.Change(prev["period"], last["period"], float(prev["value"]), float(last["value"]),
-                                float(res.p), "eksakt betinget test (antal pr. dag)")
+        days = tuple(period_days(str(d.values[period].iloc[i]), as_of) for i in (prev, last))
+        return narrative.count_change(d, prev, last, num, days, period, alpha=alpha)
     return None
 
 
@@ -198,51 +237,63 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
         return pd.DataFrame()
     names = cur[gcol].map(lambda g: g if gcol != "forvaltning" else rep.organisation.name_of(g))
     is_share = ind.unit == catalogue.UNIT_SHARE
-    table = pd.DataFrame({
+    ci = f"{conf_text(rep)}-konfidensinterval"
+    frame = pd.DataFrame({
         group_title: names.to_numpy(),
         "Tæller": cur["numerator"].to_numpy(),
         "Nævner": cur["denominator"].to_numpy(),
-        ind.name: [fmt_value(indicator_id, v) for v in cur["value"]],
-        "95 %-konfidensinterval": [fmt_interval(indicator_id, a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
+        ind.name: cur["value"].to_numpy(),
+        ci: [fmt_interval(indicator_id, a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
         "Mål": [fmt_target(indicator_id, a, b) for a, b in zip(cur["target_low"], cur["target_high"])],
         "Status": cur["status"].map(status_text).to_numpy(),
+        "_label": [str(x) for x in cur[gcol]],
+        "_short": [_short(x) for x in cur[gcol]],
+        "_low": cur["ci_low"].to_numpy(), "_high": cur["ci_high"].to_numpy(),
+        "_flag": cur["status"].isin(targets_mod.BAD_STATUSES).to_numpy(),
     })
-    if table["Mål"].eq(formatting.MISSING).all():
-        table = table.drop(columns=["Mål", "Status"])
+    if frame["Mål"].eq(formatting.MISSING).all():
+        frame = frame.drop(columns=["Mål", "Status"])
     if ind.kind in ("median", "km_median") and cur["numerator"].isna().all():
-        table = table.drop(columns=["Tæller", "95 %-konfidensinterval"]).rename(columns={"Nævner": "Antal"})
-    rep.table(table, title or f"{ind.name} pr. {title_word}, {formatting.period_label(last)}",
-              counts=[c for c in ("Tæller", "Nævner", "Antal") if c in table], row_totals=False,
-              derived=[c for c in (ind.name, "95 %-konfidensinterval") if c in table],
+        frame = frame.drop(columns=["Tæller", ci]).rename(columns={"Nævner": "Antal"})
+    d = disclosure.disclose(
+        frame, counts=["Tæller", "Nævner", "Antal"],
+        derived=[ind.name, ci, "Status", "_low", "_high", "_flag"],
+        denominators={"Nævner": ["Tæller"]} if ind.kind == "share" else None, row_totals=False,
+        formats={ind.name: lambda v: fmt_value(indicator_id, v)})
+    rep.table(d, title or f"{ind.name} pr. {title_word}, {formatting.period_label(last)}",
               note=f"{ind.definition} Tæller: {ind.numerator}. Nævner: {ind.denominator}.")
-    scale = 1.0
-    labels = list(cur[gcol])
-    flags = cur["status"].isin(targets_mod.BAD_STATUSES).to_numpy()
     tl = cur["target_low"].dropna()
     th = cur["target_high"].dropna()
     target = ((tl.iloc[0] if len(tl) else None), (th.iloc[0] if len(th) else None)) if len(tl) or len(th) else None
     ref = float(whole["value"].iloc[0]) if not whole.empty and pd.notna(whole["value"].iloc[0]) else None
-    top, bottom = labels[0], labels[-1]
+    visible = np.flatnonzero(d.shown([ind.name]))
+    period_text = formatting.period_label(last)
     best_word = "lavest" if ind.better == "lav" else "højest"
-    if ind.better in ("lav", "høj"):
-        head = (f"{ind.name} i {formatting.period_label(last)}: {best_word} i {top} "
-                f"({fmt_value(indicator_id, cur['value'].iloc[0])})")
+    if len(visible) == 1:
+        only = visible[0]
+        head = (f"{ind.name} i {period_text}: {d.values['_label'].iloc[only]} ({d.text(only, ind.name)})")
+    elif ind.better in ("lav", "høj") and len(visible):
+        top, bottom = visible[0], visible[-1]
+        head = (f"{ind.name} i {period_text}: {best_word} i {d.values['_label'].iloc[top]} "
+                f"({d.text(top, ind.name)})")
+        head += (f", {'højest' if ind.better == 'lav' else 'lavest'} i {d.values['_label'].iloc[bottom]} "
+                 f"({d.text(bottom, ind.name)})")
     else:
-        head = f"{ind.name} i {formatting.period_label(last)} pr. {title_word}"
-    if len(labels) > 1 and ind.better in ("lav", "høj"):
-        head += f", {'højest' if ind.better == 'lav' else 'lavest'} i {bottom} ({fmt_value(indicator_id, cur['value'].iloc[-1])})"
+        head = f"{ind.name} i {period_text} pr. {title_word}"
     fig = charts.dot_ci(
-        [_short(x) for x in labels], cur["value"] * scale, cur["ci_low"] * scale, cur["ci_high"] * scale, title=head,
-        xlabel=ind.name + value_unit(indicator_id), percent=is_share, decimals=0, target=target, reference=ref,
-        reference_label=f"{sc.name}" if sc.forvaltning else "Hele kommunen", flags=flags, source=rep.source,
+        d, "_short", ind.name, "_low", "_high", title=head, xlabel=ind.name + value_unit(indicator_id),
+        percent=is_share, decimals=0, target=target, reference=ref,
+        reference_label=f"{sc.name}" if sc.forvaltning else "Hele kommunen", flags="_flag", source=rep.source,
         as_of_label=rep.as_of_label)
-    rep.figure(fig, alt=(f"Prikdiagram: {ind.name.lower()} pr. {title_word} i "
-                         f"{formatting.period_label(last)} med 95 %-konfidensinterval som vandrette linjer. "
-                         + "; ".join(f"{lb}: {fmt_value(indicator_id, v)}" for lb, v in zip(labels, cur['value']))
-                         + "."))
-    overlapping = _ci_sentence(cur, gcol, indicator_id, ind)
-    if overlapping:
-        rep.text(overlapping)
+    values_text = "; ".join(f"{d.values['_label'].iloc[i]}: {d.text(i, ind.name)}" for i in visible)
+    rep.figure(fig, alt=(f"Prikdiagram: {ind.name.lower()} pr. {title_word} i {period_text} med "
+                         f"{conf_text(rep)}-konfidensinterval som vandrette linjer."
+                         + (f" {values_text}." if values_text else "")))
+    sentence = group_tests(rep, d, ind, indicator_id)
+    if sentence:
+        rep.text(sentence)
+    cur = cur.copy()
+    cur["hidden"] = ~d.shown([ind.name])  # rows whose value may not be published (callers must not name them)
     return cur
 
 
@@ -251,30 +302,46 @@ def _short(label: str, width: int = 34) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
-def _ci_sentence(cur: pd.DataFrame, gcol: str, indicator_id: str, ind) -> str:
-    """Which groups differ clearly from the others: their interval does not overlap the pooled value of the rest."""
-    if len(cur) < 3 or ind.kind not in ("share", "rate"):
+def group_tests(rep: Report, d: disclosure.Disclosed, ind, indicator_id: str) -> str:
+    """Which groups differ from the rest: each group whose numbers may be published is compared with all the
+    other groups together (a z-test for two shares, the exact conditional test for two rates), and the p-values
+    are adjusted for the number of groups tested (Benjamini–Hochberg); a group differs when q is below the
+    configured level. The sentence says what was tested."""
+    if len(d) < 3 or ind.kind not in ("share", "rate") or "Tæller" not in d.columns:
         return ""
-    num = cur["numerator"].astype(float).to_numpy()
-    den = cur["denominator"].astype(float).to_numpy()
-    high, low = [], []
-    for i, g in enumerate(cur[gcol]):
-        rest = (num.sum() - num[i]) / (den.sum() - den[i]) if den.sum() - den[i] > 0 else np.nan
-        if ind.kind == "rate":
-            rest *= 1000
-        if cur["ci_low"].iloc[i] > rest:
-            high.append(str(g))
-        elif cur["ci_high"].iloc[i] < rest:
-            low.append(str(g))
+    num = pd.to_numeric(d.values["Tæller"], errors="coerce").to_numpy(dtype=float)
+    den = pd.to_numeric(d.values["Nævner"], errors="coerce").to_numpy(dtype=float)
+    ok = d.shown(["Tæller", "Nævner", ind.name]) & (den > 0) & (den.sum() - den > 0)
+    if ok.sum() < 2:
+        return ""
+    idx = np.flatnonzero(ok)
+    x, n = num[idx], den[idx]
+    rx, rn = np.nansum(num) - x, np.nansum(den) - n
+    if ind.kind == "share":
+        res = compare_proportions(x.astype(int), n.astype(int), rx.astype(int), rn.astype(int))
+        diff = np.asarray(res.difference, dtype=float)
+        test = "en z-test for to andele"
+    else:
+        res = compare_rates(x.astype(int), n, rx.astype(int), rn)
+        diff = np.log(np.asarray(res.rate_ratio, dtype=float))
+        test = "en eksakt betinget test for to rater"
+    p = np.asarray(res.p, dtype=float)
+    q = bh_qvalues(p)
+    level = rep.organisation.thresholds.fdr
+    high = [str(d.values["_label"].iloc[i]) for i, qq, dd in zip(idx, q, diff) if qq < level and dd > 0]
+    low = [str(d.values["_label"].iloc[i]) for i, qq, dd in zip(idx, q, diff) if qq < level and dd < 0]
+    how = (f"Hver {'gruppe'} er sammenlignet med de øvrige grupper tilsammen ({test}); p-værdierne er justeret "
+           f"for, at {len(idx)} grupper testes på én gang (Benjamini-Hochberg), og en forskel kaldes sikker, når "
+           f"q < {level_text(level)}.")
     parts = []
     if high:
-        parts.append(f"sikkert højere end resten: {', '.join(high)}")
+        parts.append(f"sikkert højere end de øvrige: {', '.join(high)}")
     if low:
-        parts.append(f"sikkert lavere end resten: {', '.join(low)}")
+        parts.append(f"sikkert lavere end de øvrige: {', '.join(low)}")
     if not parts:
-        return ("Forskellene mellem grupperne er ikke større, end at de kan skyldes tilfældig variation "
-                "(alle konfidensintervaller rummer de øvriges samlede niveau).")
-    return f"{ind.name}: " + "; ".join(parts) + " (konfidensintervallet rummer ikke de øvriges samlede niveau)."
+        return ("Ingen gruppe adskiller sig sikkert fra de øvrige; forskellene kan skyldes tilfældig variation. "
+                + how)
+    return f"{ind.name}: " + "; ".join(parts) + ". " + how
 
 
 # ------------------------------------------------------------------------------------------------ a series
@@ -288,60 +355,70 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         no_data(rep, ind.name)
         return pd.DataFrame()
     df = df.sort_values("period", key=lambda s: s.map(periods.sort_key)).reset_index(drop=True)
+    median = ind.kind == "median"
+    has_ci = df["ci_low"].notna().any()
+    has_target = df["target_low"].notna().any() or df["target_high"].notna().any()
+    ci = f"{conf_text(rep)}-konfidensinterval"
+    frame = pd.DataFrame({
+        "_period": df["period"].astype(str),
+        "Periode": df["period"].map(formatting.period_label),
+        "Tæller" if not median else "Antal": (df["numerator"] if not median else df["denominator"]),
+        **({"Nævner": df["denominator"]} if not median else {}),
+        ind.name: df["value"],
+        **({ci: [fmt_interval(indicator_id, a, b) for a, b in zip(df["ci_low"],
+                                                                                       df["ci_high"])]}
+           if has_ci else {}),
+        **({"Mål": [fmt_target(indicator_id, a, b) for a, b in zip(df["target_low"], df["target_high"])],
+            "Status": df["status"].map(status_text)} if has_target else {}),
+        "_low": df["ci_low"], "_high": df["ci_high"],
+    })
+    d = disclosure.disclose(
+        frame, counts=["Tæller", "Antal", "Nævner"],
+        derived=[ind.name, ci, "Status", "_low", "_high"],
+        denominators={"Nævner": ["Tæller"]} if ind.kind == "share" else None, row_totals=False,
+        formats={ind.name: lambda v: fmt_value(indicator_id, v)})
     if show_table:
-        table = pd.DataFrame({
-            "Periode": df["period"].map(formatting.period_label),
-            "Tæller" if ind.kind != "median" else "Antal": (df["numerator"] if ind.kind != "median"
-                                                            else df["denominator"]),
-            "Nævner": df["denominator"],
-            ind.name: [fmt_value(indicator_id, v) for v in df["value"]],
-        })
-        if ind.kind == "median":
-            table = table.drop(columns=["Nævner"])
-        if df["ci_low"].notna().any():
-            table["95 %-konfidensinterval"] = [fmt_interval(indicator_id, a, b)
-                                               for a, b in zip(df["ci_low"], df["ci_high"])]
-        if df["target_low"].notna().any() or df["target_high"].notna().any():
-            table["Mål"] = [fmt_target(indicator_id, a, b) for a, b in zip(df["target_low"], df["target_high"])]
-            table["Status"] = df["status"].map(status_text)
-        notes = [n for n in df["note"].dropna().unique()]
-        counts = [c for c in ("Tæller", "Antal", "Nævner") if c in table]
-        rep.table(table, f"{ind.name} ({ind.unit}), {sc.name}", counts=counts, row_totals=False,
-                  derived=[c for c in (ind.name, "95 %-konfidensinterval") if c in table],
+        notes = clean_notes(df["note"].dropna().unique())
+        rep.table(d, f"{ind.name} ({ind.unit}), {sc.name}",
                   note=ind.definition + (" Bemærk: " + "; ".join(notes) + "." if notes else ""))
-    valid = df[df["value"].notna()]
+    valid = np.flatnonzero(df["value"].notna().to_numpy())
     share = ind.unit == catalogue.UNIT_SHARE
+    a = alpha(rep)
+    if share:
+        fmt, kw = formatting.percent, {}
+    else:
+        fmt, kw = formatting.number, {"decimals": 1 if ind.kind == "rate" else 0}
     if len(valid) >= 2:
-        f, lst = valid.iloc[0], valid.iloc[-1]
-        ch_all = change(indicator_id, f, lst, rep.as_of)
+        ch_all = change(indicator_id, d, valid[0], valid[-1], rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
         sure = bool(ch_all.sure) if ch_all is not None else False
-        fmt = formatting.percent if share else (lambda v, **k: formatting.number(v, 1 if ind.kind == "rate" else 0))
-        title = narrative.trend_title(ind.name.lower(), f["period"], f["value"], lst["period"], lst["value"], sure,
-                                      fmt=fmt) + value_unit(indicator_id)
+        title = narrative.trend_title(ind.name.lower(), d, valid[0], valid[-1], ind.name, sure, period="_period",
+                                      fmt=fmt, unit=value_unit(indicator_id), **kw)
     else:
         title = f"{ind.name}, {sc.name}"
     tl, th = df["target_low"].dropna(), df["target_high"].dropna()
     target = ((tl.iloc[-1] if len(tl) else None), (th.iloc[-1] if len(th) else None)) if len(tl) or len(th) else None
-    fig = charts.series_with_ci(list(df["period"]), df["value"], df["ci_low"] if df["ci_low"].notna().any() else None,
-                                df["ci_high"] if df["ci_high"].notna().any() else None, title=title,
-                                ylabel=ind.unit.capitalize() if not share else "Andel", source=rep.source,
-                                as_of_label=rep.as_of_label, percent=share, target=target, label=ind.name)
+    fig = charts.series_with_ci(d, "_period", ind.name, "_low" if has_ci else None, "_high" if has_ci else None,
+                                title=title, ylabel=ind.unit.capitalize() if not share else "Andel",
+                                source=rep.source, as_of_label=rep.as_of_label, percent=share, target=target,
+                                label=ind.name, ci_label=ci)
     rep.figure(fig, alt=(f"Linjediagram over {ind.name.lower()} for {sc.name} fra "
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}"
-                         + (" med 95 %-konfidensinterval som bånd" if df["ci_low"].notna().any() else "")
+                         + (f" med {conf_text(rep)}-konfidensinterval som bånd" if has_ci else "")
                          + f". {title}."))
     if len(valid) >= 2:
-        ch = change(indicator_id, valid.iloc[-2], valid.iloc[-1], rep.as_of)
+        i0, i1 = valid[-2], valid[-1]
+        ch = change(indicator_id, d, i0, i1, rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
         if ch is not None:
-            fmt = formatting.percent if share else formatting.number
-            kw = {} if share else {"decimals": 1 if ind.kind == "rate" else 0}
             rep.text(narrative.change_sentence(ch, ind.name.lower(), fmt=fmt, **kw))
+        elif d.is_hidden(i0, ind.name) or d.is_hidden(i1, ind.name):
+            rep.text(f"{ind.name} i {formatting.period_label(df['period'].iloc[i1])} eller "
+                     f"{formatting.period_label(df['period'].iloc[i0])} bygger på under 5 personer eller sager og "
+                     "vises derfor ikke.")
         else:
-            a, b = valid.iloc[-2], valid.iloc[-1]
-            rep.text(f"{ind.name} var {fmt_value(indicator_id, b['value'])}{value_unit(indicator_id)} i "
-                     f"{formatting.period_label(b['period'])} mod {fmt_value(indicator_id, a['value'])} i "
-                     f"{formatting.period_label(a['period'])}. En median har ingen enkel test her; se "
+            rep.text(f"{ind.name} var {d.text(i1, ind.name)}{value_unit(indicator_id)} i "
+                     f"{formatting.period_label(df['period'].iloc[i1])} mod {d.text(i0, ind.name)} i "
+                     f"{formatting.period_label(df['period'].iloc[i0])}. En median har ingen enkel test her; se "
                      "tendensanalysen for en samlet vurdering.")
     return df
 
@@ -360,7 +437,15 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
     chart = control_limits(kind, df["numerator"].astype(float), df["denominator"].astype(float), laney=True)
     runs = chart.attrs["anhoej"]
     scale = 1000.0 if kind == "u" else 1.0
-    outside = [formatting.period_label(p) for p, s in zip(df["period"], chart["sigma_signal"]) if s]
+    frame = chart.reset_index(drop=True).copy()
+    frame["sigma_signal"] = frame["sigma_signal"].astype(float)
+    frame.insert(0, "period", df["period"].astype(str).to_numpy())
+    frame.insert(1, "numerator", df["numerator"].to_numpy())
+    frame.insert(2, "denominator", df["denominator"].to_numpy())
+    d = disclosure.disclose(frame, counts=["numerator", "denominator"],
+                            derived=["value", "ucl", "lcl", "sigma_signal"],
+                            denominators={"denominator": ["numerator"]} if kind == "p" else None, row_totals=False)
+    outside = [formatting.period_label(p) for p, s_ in zip(d.values["period"], d.number("sigma_signal")) if s_ == 1]
     what = what or ind.name.lower()
     if runs.signal:
         kinds = []
@@ -385,7 +470,7 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
     else:
         verdict += " Ingen perioder ligger uden for kontrolgrænserne."
     chart_name = "u′-diagram" if kind == "u" else "p′-diagram"
-    fig = charts.control_chart(list(df["period"]), chart, title=f"{title} – {chart_name}",
+    fig = charts.control_chart(d, "period", title=f"{title} – {chart_name}",
                                ylabel=("Pr. 1.000 afgørelser" if kind == "u" else "Andel"), scale=scale,
                                percent=kind == "p", source=rep.source, as_of_label=rep.as_of_label,
                                signal_text=signal)
@@ -402,8 +487,15 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
 # -------------------------------------------------------------------------------------------------- trends
 PRIMARY_METHOD = {"rate": "poisson_glm", "count": "poisson_glm", "share": "binomial_glm", "median": "mann_kendall",
                   "km_median": "mann_kendall"}
+#: what the estimate of each method is (a rate ratio for rates and counts, an odds ratio for shares)
 METHOD_WORDS = {"poisson_glm": "rateratio pr. år", "binomial_glm": "oddsratio pr. år",
                 "mann_kendall": "dage pr. år (Sens hældning)"}
+#: the reading of a ratio of 1,05 per method, for the notes under the tables
+RATIO_READING = {
+    "poisson_glm": "en rateratio på 1,05 betyder, at raten (for antal: antallet) er 5 % højere for hvert år",
+    "binomial_glm": "en oddsratio på 1,05 betyder, at oddsene – andelen divideret med resten, p/(1 − p) – er 5 % "
+                    "højere for hvert år; for en andel på 20 % svarer det til omkring 0,8 procentpoint højere pr. år",
+}
 
 
 def trends(rep: Report, sc: Scope, ids: list[str], period: str = "year", start=None, end=None,
@@ -425,19 +517,21 @@ def trends(rep: Report, sc: Scope, ids: list[str], period: str = "year", start=N
         **({sc.group_title(level): tr[gcol].fillna(sc.name)} if gcol else {}),
         "Perioder": [f"{formatting.period_label(a)}–{formatting.period_label(b)}" if a and b else formatting.MISSING
                      for a, b in zip(tr["first_period"], tr["last_period"])],
+        "Mål for ændringen": tr["method"].map(METHOD_WORDS),
         "Ændring pr. år": [_estimate(m, e) for m, e in zip(tr["method"], tr["estimate"])],
-        "95 %-konfidensinterval": [formatting.interval(a, b, decimals=2) if m != "mann_kendall" else
+        f"{conf_text(rep)}-konfidensinterval": [formatting.interval(a, b, decimals=2) if m != "mann_kendall" else
                                    formatting.interval(a, b, decimals=1)
                                    for m, a, b in zip(tr["method"], tr["ci_low"], tr["ci_high"])],
         "q-værdi": tr["q_value"].map(lambda q: formatting.number(q, 3) if pd.notna(q) else formatting.MISSING),
         "Tendens": tr["direction"],
     })
-    rep.table(table, "Tendenser", note=(
-        "Ændring pr. år: rateratio (rater og antal) eller oddsratio (andele) fra en quasi-Poisson- eller "
-        "quasi-binomial model; 1,05 betyder 5 % højere pr. år. For medianer: Sens hældning i dage pr. år "
-        "(Mann-Kendall). q-værdien er p-værdien justeret for, at mange serier testes på én gang "
-        "(Benjamini-Hochberg); en tendens kaldes stigende eller faldende, når q < 0,05."))
-    rep.text(trend_sentence(tr, sc, gcol))
+    level = level_text(rep.organisation.thresholds.fdr)
+    rep.table(disclosure.disclose(table), "Tendenser", note=(
+        "Ændring pr. år: for rater og antal en rateratio fra en quasi-Poisson-model, for andele en oddsratio fra en "
+        f"quasi-binomial model; {RATIO_READING['poisson_glm']}, og {RATIO_READING['binomial_glm']}. For medianer: "
+        "Sens hældning i dage pr. år (Mann-Kendall). q-værdien er p-værdien justeret for, at mange serier testes på "
+        f"én gang (Benjamini-Hochberg); en tendens kaldes stigende eller faldende, når q < {level}."))
+    rep.text(trend_sentence(tr, sc, gcol, rep.organisation.thresholds.fdr))
     return tr
 
 
@@ -449,11 +543,12 @@ def _estimate(method: str, value) -> str:
     return formatting.number(value, 2)
 
 
-def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None) -> str:
+def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None, fdr: float = 0.05) -> str:
     sure = tr[tr["direction"].isin([screening.RISING, screening.FALLING])]
+    level = level_text(fdr)
     if sure.empty:
-        return ("Ingen af serierne har en statistisk sikker tendens (q < 0,05); udsvingene kan skyldes tilfældig "
-                "variation.")
+        return (f"Ingen af serierne har en statistisk sikker tendens (q < {level}); udsvingene kan skyldes "
+                "tilfældig variation.")
     parts = []
     for r in sure.itertuples():
         ind = catalogue.get(r.indicator)
@@ -464,7 +559,7 @@ def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None) -> str:
         parts.append(f"{ind.name.lower()}{who} er {r.direction}{judge}")
     rest = len(tr) - len(sure)
     tail = f" De øvrige {rest} serier har ingen statistisk sikker tendens." if rest else ""
-    return "Statistisk sikre tendenser (q < 0,05): " + "; ".join(parts) + "." + tail
+    return f"Statistisk sikre tendenser (q < {level}): " + "; ".join(parts) + "." + tail
 
 
 # -------------------------------------------------------------------------------------------- method and data
@@ -493,12 +588,13 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
     from ..disclosure import NOTE
 
     if rep.suppressed_any:
-        lines.append(f"- {NOTE}")
+        lines.append(f"- {NOTE} I diagrammerne er skjulte grupper udeladt, med en note («skjult: under 5»).")
     else:
         lines.append("- Tal under 5 ville blive vist som «<5» for at beskytte enkeltpersoner; ingen tabel her "
                      "havde sådanne tal.")
-    lines += ["", "Konfidensintervaller er 95 %. En ændring mellem to perioder kaldes statistisk sikker, når "
-                  "p < 0,05; tendenser over mange perioder, når q < 0,05 (justeret for mange test)."]
+    lines += ["", f"Konfidensintervaller er {conf_text(rep)}. En ændring mellem to perioder kaldes statistisk "
+                  f"sikker, når p < {level_text(alpha(rep))}; tendenser over mange perioder, når "
+                  f"q < {level_text(rep.organisation.thresholds.fdr)} (justeret for mange test)."]
     rep.text("\n".join(lines))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, formatting, periods
+from .. import catalogue, disclosure, formatting, periods
 from ..present import Report
 from . import (
     ankesager,
@@ -35,19 +35,26 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
     sc = common.scope(rep, forvaltning)
     df = common.totals(common.compute(rep, KEY_FIGURES, period, start, end, by=sc.total_by, where=sc.where))
     rows = []
+    alpha = common.alpha(rep)
+    ci_head = f"Værdi ({common.conf_text(rep)}-konfidensinterval)"
     for ind_id in KEY_FIGURES:
         ind = catalogue.get(ind_id)
         g = df[df["indicator"] == ind_id]
         g = g[g["value"].notna()].sort_values("period", key=lambda s: s.map(periods.sort_key))
         if g.empty:
             continue
-        last = g.iloc[-1]
-        prev = g.iloc[-2] if len(g) >= 2 else None
-        ch = common.change(ind_id, prev, last, rep.as_of) if prev is not None else None
+        d = common.disclose_indicator(g, ind_id)
+        last = len(d) - 1
+        prev = last - 1 if last >= 1 else None
+        ch = common.change(ind_id, d, prev, last, rep.as_of, alpha) if prev is not None else None
+        hidden_last = d.is_hidden(last, "value")
+        hidden_prev = prev is not None and d.is_hidden(prev, "value")
         if prev is None:
             change_text, sure_text = formatting.MISSING, formatting.MISSING
+        elif hidden_last or hidden_prev:
+            change_text, sure_text = disclosure.COMPLEMENT, "skjult (under 5)"
         else:
-            diff = last["value"] - prev["value"]
+            diff = d.values["value"].iloc[last] - d.values["value"].iloc[prev]
             if ind.unit == catalogue.UNIT_SHARE:
                 change_text = formatting.percent_points(diff)
             else:
@@ -58,17 +65,22 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
                 sure_text = "uændret"
             else:
                 sure_text = (f"ja ({narrative_p(ch.p)})" if ch.sure else f"nej ({narrative_p(ch.p)})")
-        value = common.fmt_value(ind_id, last["value"]) + common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
-        ci = common.fmt_interval(ind_id, last["ci_low"], last["ci_high"])
+        fmt = (lambda v, i=ind_id: common.fmt_value(i, v))
+        unit = common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
+        # a count indicator's value is the count itself: shown as '<5' like the count
+        value = (d.text(last, "numerator", fmt) if ind.kind == "count" and hidden_last
+                 else d.text(last, "value", fmt)) + ("" if hidden_last else unit)
+        ci = common.fmt_interval(ind_id, d.values["ci_low"].iloc[last], d.values["ci_high"].iloc[last])
+        r = d.values.iloc[last]
         rows.append({
             "Indikator": ind.name,
-            "Periode": formatting.period_label(last["period"]),
-            "Værdi (95 %-konfidensinterval)": value + (f" ({ci})" if ci != formatting.MISSING else ""),
-            "Forrige periode": common.fmt_value(ind_id, prev["value"]) if prev is not None else formatting.MISSING,
+            "Periode": formatting.period_label(r["period"]),
+            ci_head: value + (f" ({ci})" if ci != formatting.MISSING and not hidden_last else ""),
+            "Forrige periode": d.text(prev, "value", fmt) if prev is not None else formatting.MISSING,
             "Ændring": change_text.replace(" procentpoint", " pct.-point"),
             "Statistisk sikker?": sure_text,
-            "Mål": common.fmt_target(ind_id, last["target_low"], last["target_high"]),
-            "Status": common.status_text(last["status"]),
+            "Mål": common.fmt_target(ind_id, r["target_low"], r["target_high"]),
+            "Status": d.text(last, "status", lambda v: common.status_text(v)),
         })
     if not rows:
         common.no_data(rep, "Nøgletal")
@@ -76,7 +88,8 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
     table = pd.DataFrame(rows)
     if table["Mål"].eq(formatting.MISSING).all():
         table = table.drop(columns=["Mål"])
-    rep.table(table, f"Nøgletal for {sc.name}", note=(
+    # every number in the rows above came through disclose_indicator (d.text): the table itself holds no counts
+    rep.table(disclosure.disclose(table), f"Nøgletal for {sc.name}", note=(
         "Klageraten er pr. 1.000 afgørelser; tider er i dage; pct.-point er procentpoint. Ændringen er testet med en eksakt test for rater og "
         "antal og en z-test for andele; medianer testes ikke her. " + common.STATUS_LEGEND))
     bad = table[table["Status"].str.startswith(("✖", "▲", "▼"))]
@@ -84,7 +97,7 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
     lines = []
     if len(bad):
         lines.append("Mål, der ikke er nået: " + "; ".join(
-            f"{r['Indikator'].lower()} ({r['Værdi (95 %-konfidensinterval)'].split(' (')[0]}, "
+            f"{r['Indikator'].lower()} ({r[ci_head].split(' (')[0]}, "
             f"{r['Status'].split(' ', 1)[1]})"
             for _, r in bad.iterrows()) + ".")
     else:
@@ -92,7 +105,7 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
     if len(sure_changes):
         lines.append("Statistisk sikre ændringer fra forrige periode: " + "; ".join(
             f"{r['Indikator'].lower()} ({r['Forrige periode']} → "
-            f"{r['Værdi (95 %-konfidensinterval)'].split(' (')[0]})"
+            f"{r[ci_head].split(' (')[0]})"
             for _, r in sure_changes.iterrows()) + ".")
     else:
         lines.append("Ingen af ændringerne fra forrige periode er statistisk sikre.")

@@ -3,9 +3,10 @@ on a Laney u′ chart with Anhøj signals; the upheld share; response times; tre
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, formatting, narrative, periods
+from .. import catalogue, charts, disclosure, formatting, narrative, periods
 from ..contract import COMPLAINT_KINDS
 from ..indicators import compute
 from ..present import Report
@@ -34,21 +35,22 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
               .pivot_table(index="period", columns="kind", values="numerator", aggfunc="sum", fill_value=0))
     kinds = [k for k in COMPLAINT_KINDS if k in wide.columns]
     wide = wide[kinds + (["I alt"] if "I alt" in wide.columns else [])].astype(int)
-    table = wide.rename(columns=KIND_LABELS).reset_index().rename(columns={"period": "Periode"})
+    table = wide.rename(columns=KIND_LABELS).reset_index().rename(columns={"period": "_period"})
     table.columns.name = None
-    table["Periode"] = table["Periode"].map(formatting.period_label)
-    count_cols = [KIND_LABELS[k] for k in kinds] + ["I alt"]
+    table.insert(0, "Periode", table["_period"].map(formatting.period_label))
+    labels = [KIND_LABELS[k] for k in kinds]
+    d = disclosure.disclose(table, counts=labels + ["I alt"])
     ind = catalogue.get("complaints_received")
-    rep.table(table, f"{ind.name} pr. klagetype", counts=count_cols, note=ind.definition)
-    chart_data = wide[kinds].rename(columns=KIND_LABELS)
-    first, last = wide.index[0], wide.index[-1]
-    title = (f"{formatting.count(wide.loc[last, 'I alt'])} klager i {formatting.period_label(last)} mod "
-             f"{formatting.count(wide.loc[first, 'I alt'])} i {formatting.period_label(first)}")
-    fig = charts.stacked_counts(chart_data, title=title, source=rep.source, as_of_label=rep.as_of_label)
-    largest = chart_data.loc[last].idxmax()
-    rep.figure(fig, alt=(f"Søjlediagram over modtagne klager pr. periode fordelt på klagetype fra {formatting.period_label(first)} til "
-                         f"{formatting.period_label(last)}. {title}. Flest klager i seneste periode var "
-                         f"af typen {largest.lower()}."))
+    rep.table(d, f"{ind.name} pr. klagetype", note=ind.definition)
+    first, last = 0, len(d) - 1
+    p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
+    title = f"{d.text(last, 'I alt')} klager i {p1} mod {d.text(first, 'I alt')} i {p0}"
+    fig = charts.stacked_counts(d, "_period", labels, title=title, source=rep.source, as_of_label=rep.as_of_label)
+    latest = pd.Series(d.number(c)[last] for c in labels).set_axis(labels)
+    largest = f" Flest klager i seneste periode var af typen {latest.idxmax().lower()}." \
+        if latest.notna().any() else ""
+    rep.figure(fig, alt=(f"Søjlediagram over modtagne klager pr. periode fordelt på klagetype fra {p0} til {p1}. "
+                         f"{title}.{largest}"))
     return wide
 
 
@@ -61,37 +63,36 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
         rep.text(f"{ind.name} kan ikke beregnes: der er ingen afgørelser registreret i perioden.")
         return df
     df = df.sort_values("period").reset_index(drop=True)
+    ci = f"{common.conf_text(rep)}-konfidensinterval"
     table = pd.DataFrame({
+        "_period": df["period"].astype(str),
         "Periode": df["period"].map(formatting.period_label),
         "Klager": df["numerator"],
-        "Afgørelser": df["denominator"].map(formatting.count),
-        "Klagerate pr. 1.000": df["value"].map(lambda v: formatting.number(v, 1)),
-        "95 %-konfidensinterval": [formatting.interval(lo, hi, decimals=1) for lo, hi in zip(df["ci_low"],
-                                                                                                 df["ci_high"])],
+        "Afgørelser": df["denominator"],
+        "Klagerate pr. 1.000": df["value"],
+        ci: [formatting.interval(lo, hi, decimals=1) for lo, hi in zip(df["ci_low"], df["ci_high"])],
+        "_low": df["ci_low"], "_high": df["ci_high"],
     })
-    notes = df["note"].dropna().unique()
-    rep.table(table, f"{ind.name} ({ind.unit})", counts=["Klager"], row_totals=False,
-              derived=["Klagerate pr. 1.000", "95 %-konfidensinterval"], note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
-    valid = df[df["value"].notna() & df["denominator"].fillna(0).gt(0)]
-    change = None
+    d = disclosure.disclose(table, counts=["Klager", "Afgørelser"], row_totals=False,
+                            derived=["Klagerate pr. 1.000", ci, "_low", "_high"],
+                            formats={"Klagerate pr. 1.000": lambda v: formatting.number(v, 1)})
+    notes = common.clean_notes(df["note"].dropna().unique())
+    rep.table(d, f"{ind.name} ({ind.unit})", note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
+    valid = np.flatnonzero((df["value"].notna() & df["denominator"].fillna(0).gt(0)).to_numpy())
+    a = common.alpha(rep)
+    change = overall = None
     if len(valid) >= 2:
-        a, b = valid.iloc[-2], valid.iloc[-1]
-        change = narrative.rate_change(a["period"], int(a["numerator"]), float(a["denominator"]), b["period"],
-                                       int(b["numerator"]), float(b["denominator"]))
-    overall = None
-    if len(valid) >= 2:
-        f, lst = valid.iloc[0], valid.iloc[-1]
-        overall = narrative.rate_change(f["period"], int(f["numerator"]), float(f["denominator"]), lst["period"],
-                                        int(lst["numerator"]), float(lst["denominator"]))
+        change = narrative.rate_change(d, valid[-2], valid[-1], "Klager", "Afgørelser", "_period", alpha=a)
+        overall = narrative.rate_change(d, valid[0], valid[-1], "Klager", "Afgørelser", "_period", alpha=a)
     if overall is not None:
-        title = narrative.trend_title("klageraten", overall.previous_period, overall.previous, overall.latest_period,
-                                      overall.latest, overall.sure, decimals=1) + " pr. 1.000 afgørelser"
+        title = narrative.trend_title("klageraten", d, valid[0], valid[-1], "Klagerate pr. 1.000", overall.sure,
+                                      period="_period", unit=" pr. 1.000 afgørelser", decimals=1)
     else:
         title = f"{ind.name} pr. 1.000 afgørelser"
-    fig = charts.series_with_ci(list(df["period"]), df["value"], df["ci_low"], df["ci_high"], title=title,
+    fig = charts.series_with_ci(d, "_period", "Klagerate pr. 1.000", "_low", "_high", title=title,
                                 ylabel="Klager pr. 1.000 afgørelser", source=rep.source,
-                                as_of_label=rep.as_of_label, label="Klagerate")
-    rep.figure(fig, alt=(f"Linjediagram over klageraten pr. 1.000 afgørelser med 95 %-konfidensinterval fra "
+                                as_of_label=rep.as_of_label, label="Klagerate", ci_label=ci)
+    rep.figure(fig, alt=(f"Linjediagram over klageraten pr. 1.000 afgørelser med {ci} fra "
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}. {title}."))
     rep.text(narrative.change_sentence(change, "klageraten", fmt=formatting.rate_text, decimals=1))
@@ -125,18 +126,26 @@ def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "yea
         head = pd.concat([head, pd.DataFrame({"topic": ["Øvrige emner"], "n": [rest]})], ignore_index=True)
     total = int(counts["n"].sum())
     head["share"] = head["n"] / total
-    table = pd.DataFrame({"Emne": head["topic"], "Klager": head["n"],
-                          "Andel af alle klager": head["share"].map(formatting.percent)})
-    rep.table(table, f"De hyppigste emner i klager modtaget i {formatting.period_label(last)}", counts=["Klager"],
-              row_totals=False, derived=["Andel af alle klager"], note="Emnet er sagsbehandlerens registrering (fritekst); CPR-numre er fjernet.")
-    shown = head[head["topic"] != "Øvrige emner"]
-    top_topic = shown["topic"].iloc[0]
-    title = (f"Flest klager i {formatting.period_label(last)} handlede om "
-             f"«{common._short(top_topic, 40).lower()}» ({formatting.percent(shown['share'].iloc[0], 0)})")
-    fig = charts.hbar([common._short(t, 40) for t in shown["topic"]], shown["n"], title=title,
-                      xlabel="Antal klager", source=rep.source, as_of_label=rep.as_of_label)
-    rep.figure(fig, alt=f"Vandret søjlediagram over de {len(shown)} hyppigste klageemner i "
-                        f"{formatting.period_label(last)}. {title}.")
+    table = pd.DataFrame({"Emne": head["topic"], "Klager": head["n"], "Andel af alle klager": head["share"],
+                          "_short": [common._short(t, 40) for t in head["topic"]]})
+    d = disclosure.disclose(table, counts=["Klager"], row_totals=False, derived=["Andel af alle klager"],
+                            formats={"Andel af alle klager": formatting.percent})
+    rep.table(d, f"De hyppigste emner i klager modtaget i {formatting.period_label(last)}",
+              note="Emnet er sagsbehandlerens registrering (fritekst); CPR-numre er fjernet.")
+    topics = d.subset(d.values["Emne"].ne("Øvrige emner").to_numpy())
+    visible = np.flatnonzero(topics.shown(["Klager"]))
+    if len(visible):
+        i = visible[0]
+        title = (f"Flest klager i {formatting.period_label(last)} handlede om "
+                 f"«{common._short(topics.values['Emne'].iloc[i], 40).lower()}» "
+                 f"({topics.text(i, 'Andel af alle klager', formatting.percent, decimals=0)})")
+    else:
+        title = f"Klageemner i {formatting.period_label(last)}"
+    fig = charts.hbar(topics, "_short", "Klager", title=title, xlabel="Antal klager", source=rep.source,
+                      as_of_label=rep.as_of_label)
+    what = (f"de {len(visible)} hyppigste klageemner" if len(visible) > 1 else
+            "det hyppigste klageemne" if len(visible) == 1 else "klageemnerne")
+    rep.figure(fig, alt=f"Vandret søjlediagram over {what} i {formatting.period_label(last)}. {title}.")
     return head
 
 

@@ -4,14 +4,20 @@ round."""
 
 from __future__ import annotations
 
+import inspect
+
+import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, formatting, periods, risk
+from .. import catalogue, charts, disclosure, formatting, narrative, periods, risk
 from .. import targets as targets_mod
 from ..present import Report
+from ..stats import audit_sample_size
 from . import common
 
 INDICATORS = ["audit_error_share", "audit_item_error_share"]
+#: the confidence level kvalitet.risk computes the sample sizes with (audit_sample_size's, as risk.tiers uses it)
+_SAMPLE_CONF = inspect.signature(audit_sample_size).parameters["conf"].default
 TABLES = ["audits"]
 
 
@@ -23,8 +29,9 @@ def error_share_by_area(rep: Report, forvaltning: str | None, period: str = "yea
     if cur.empty:
         return cur
     th = rep.organisation.thresholds.audit_error_share
-    surely = cur[cur["status"] == targets_mod.STATUS_TH_SURELY_OVER]
-    over = cur[cur["status"] == targets_mod.STATUS_TH_OVER]
+    shown = cur[~cur["hidden"]]
+    surely = shown[shown["status"] == targets_mod.STATUS_TH_SURELY_OVER]
+    over = shown[shown["status"] == targets_mod.STATUS_TH_OVER]
     name = (lambda r: r["area"] if forvaltning else f"{r['forvaltning']}: {r['area']}")
     parts = []
     if len(surely):
@@ -36,7 +43,9 @@ def error_share_by_area(rep: Report, forvaltning: str | None, period: str = "yea
     if parts:
         rep.text("Fejlandelen er " + "; ".join(parts) + ".")
     else:
-        rep.text(f"Intet område har en fejlandel over tærsklen på {formatting.percent(th, 0)}.")
+        rep.text(f"Intet område, hvis tal kan vises, har en fejlandel over tærsklen på {formatting.percent(th, 0)}."
+                 if cur["hidden"].any() else
+                 f"Intet område har en fejlandel over tærsklen på {formatting.percent(th, 0)}.")
     return cur
 
 
@@ -58,27 +67,36 @@ def error_share_by_item(rep: Report, forvaltning: str | None, period: str = "yea
         return pd.DataFrame()
     last = max(df["period"], key=periods.sort_key)
     cur = df[df["period"] == last].sort_values("value", ascending=False)
+    ci = f"{common.conf_text(rep)}-konfidensinterval"
     table = pd.DataFrame({
         "Tjekpunkt": cur["subgroup"], "Fejl": cur["numerator"], "Vurderet (ok eller fejl)": cur["denominator"],
-        "Fejlandel": cur["value"].map(formatting.percent),
-        "95 %-konfidensinterval": [common.fmt_interval("audit_item_error_share", a, b)
-                                   for a, b in zip(cur["ci_low"], cur["ci_high"])],
+        "Fejlandel": cur["value"],
+        ci: [common.fmt_interval("audit_item_error_share", a, b) for a, b in zip(cur["ci_low"], cur["ci_high"])],
         "Status": cur["status"].map(common.status_text),
+        "_low": cur["ci_low"], "_high": cur["ci_high"], "_flag": cur["status"].isin(targets_mod.BAD_STATUSES),
     })
-    rep.table(table, f"{ind.name}, {formatting.period_label(last)}", counts=["Fejl", "Vurderet (ok eller fejl)"],
-              row_totals=False, derived=["Fejlandel", "95 %-konfidensinterval"], note=ind.definition)
+    d = disclosure.disclose(table, counts=["Fejl", "Vurderet (ok eller fejl)"], row_totals=False,
+                            derived=["Fejlandel", ci, "Status", "_low", "_high", "_flag"],
+                            denominators={"Vurderet (ok eller fejl)": ["Fejl"]}, formats={"Fejlandel": formatting.percent})
+    rep.table(d, f"{ind.name}, {formatting.period_label(last)}", note=ind.definition)
     th = rep.organisation.thresholds.audit_error_share
-    top = cur.iloc[0]
-    title = (f"Flest fejl på tjekpunktet «{top['subgroup']}» ({formatting.percent(top['value'])}) i "
-             f"{formatting.period_label(last)}")
-    fig = charts.dot_ci(list(cur["subgroup"]), cur["value"], cur["ci_low"], cur["ci_high"], title=title,
-                        xlabel="Fejlandel", percent=True, target=(None, th),
-                        flags=cur["status"].isin(targets_mod.BAD_STATUSES).to_numpy(), source=rep.source,
+    visible = np.flatnonzero(d.shown(["Fejlandel"]))
+    if len(visible):
+        top = visible[0]
+        title = (f"Flest fejl på tjekpunktet «{d.values['Tjekpunkt'].iloc[top]}» ({d.text(top, 'Fejlandel')}) i "
+                 f"{formatting.period_label(last)}")
+    else:
+        title = f"Fejlandel pr. tjekpunkt i {formatting.period_label(last)}"
+    fig = charts.dot_ci(d, "Tjekpunkt", "Fejlandel", "_low", "_high", title=title, xlabel="Fejlandel",
+                        percent=True, target=(None, th), flags="_flag", source=rep.source,
                         as_of_label=rep.as_of_label)
     rep.figure(fig, alt=(f"Prikdiagram over fejlandelen pr. tjekpunkt i {formatting.period_label(last)} med "
-                         f"95 %-konfidensinterval og tærsklen {formatting.percent(th, 0)} som lodret linje. "
-                         + "; ".join(f"{s}: {formatting.percent(v)}" for s, v in zip(cur["subgroup"], cur["value"]))
-                         + "."))
+                         f"{ci} og tærsklen {formatting.percent(th, 0)} som lodret linje."
+                         + "".join(f" {'; '.join(parts)}." for parts in
+                                   [[f"{d.values['Tjekpunkt'].iloc[i]}: {d.text(i, 'Fejlandel')}" for i in visible]]
+                                   if parts)))
+    cur = cur.copy()
+    cur["hidden"] = ~d.shown(["Fejlandel"])
     return cur
 
 
@@ -89,16 +107,19 @@ def sample_sizes(rep: Report, forvaltning: str | None) -> pd.DataFrame:
     if t.empty:
         common.no_data(rep, "Anbefalede stikprøver")
         return t
+    rule = rep.organisation.thresholds.risk
     table = pd.DataFrame({
         **({"Forvaltning": t["forvaltning"]} if not forvaltning else {}),
         "Område": t["area"], "Tilsynsniveau": t["tier"].astype(str) + " " + t["tier_name"],
         "Ønsket præcision": t["precision"].map(lambda p: "± " + formatting.number(p * 100, 1) + " procentpoint"),
         "Anbefalet stikprøve (sager)": t["sample_size"].map(formatting.count),
     })
-    rep.table(table, "Anbefalede stikprøver til næste runde", note=(
-        "Antal sager, der skal gennemgås, for at fejlandelen kan bestemmes med den ønskede præcision (95 %), når "
-        "den forventede fejlandel er 25 %, med korrektion for antallet af afgørelser i området. Præcisionen følger "
-        "tilsynsniveauet i risikobilledet."))
+    # recommended numbers of cases to audit are not counts of persons: shown as they are
+    rep.table(disclosure.disclose(table), "Anbefalede stikprøver til næste runde", note=(
+        "Antal sager, der skal gennemgås, for at fejlandelen kan bestemmes med den ønskede præcision "
+        f"({formatting.number(_SAMPLE_CONF * 100, 0)} %), når den forventede fejlandel er "
+        f"{formatting.percent(rule.expected_error_share, 0)}, med korrektion for antallet af afgørelser i "
+        "området. Præcisionen følger tilsynsniveauet i risikobilledet."))
     rep.text(f"I alt anbefales {formatting.count(t['sample_size'].sum())} stikprøvesager fordelt på "
-             f"{formatting.count(len(t))} områder.")
+             f"{narrative.count_phrase(len(t), 'område', 'områder')}.")
     return t

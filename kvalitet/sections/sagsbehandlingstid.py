@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, formatting, periods
+from .. import catalogue, charts, disclosure, formatting, periods
 from ..indicators import make_query
 from ..present import Report
 from . import common
@@ -72,22 +72,27 @@ def km_curves(rep: Report, forvaltning: str | None, period: str = "year", start=
     cases = _cases(rep, forvaltning, lo, hi)
     gcol = "area" if forvaltning else "forvaltning"
     groups = cases.groupby(gcol).size().sort_values(ascending=False)
-    groups = groups[groups >= 20].index[:7]
+    groups = groups[groups >= 20][:7]
     curves = {}
-    for g in groups:
+    for g in groups.index:
         c = cases[cases[gcol] == g]
         curves[common._short(g, 32)] = _km_curve(c["days"].to_numpy(), c["decided_by_as_of"].to_numpy())
     if not curves:
         rep.text("*Kaplan-Meier-kurver: for få sager pr. gruppe (under 20).*")
         return pd.DataFrame()
+    d = disclosure.disclose(pd.DataFrame({"label": list(curves), "cases": groups.to_numpy()}), counts=["cases"],
+                            row_totals=False)
     targets = cases["target"].dropna()
     target = float(targets.median()) if forvaltning and targets.nunique() == 1 else None
-    open_share = 1 - cases["decided_by_as_of"].mean()
+    all_cases = disclosure.disclose(pd.DataFrame({
+        "n": [len(cases)], "open": [int((~cases["decided_by_as_of"].astype(bool)).sum())],
+        "share": [1 - cases["decided_by_as_of"].mean()]}), counts=["n", "open"], derived=["share"],
+        denominators={"n": ["open"]}, row_totals=False)
     title = (f"Sager oprettet i {formatting.period_label(last)}: hvor længe de er åbne "
-             f"({formatting.percent(open_share, 0)} er stadig åbne)")
+             f"({all_cases.text(0, 'share', formatting.percent, decimals=0)} er stadig åbne)")
     xmax = float(np.nanpercentile(cases["days"], 98)) if len(cases) else None
-    fig = charts.km_curves(curves, title=title, target_days=target, source=rep.source, as_of_label=rep.as_of_label,
-                           xmax=xmax)
+    fig = charts.km_curves(d, "label", "cases", curves, title=title, target_days=target, source=rep.source,
+                           as_of_label=rep.as_of_label, xmax=xmax)
     rep.figure(fig, alt=(f"Kaplan-Meier-kurver: andelen af sagerne oprettet i {formatting.period_label(last)}, der "
                          f"endnu ikke er afgjort, efter antal dage, én kurve pr. "
                          f"{'område' if forvaltning else 'forvaltning'} ({', '.join(map(str, curves))}). "
@@ -121,22 +126,31 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
     decided_ = wide[("numerator", "processing_days_km_median")]
     open_share = 1 - decided_.astype(float) / opened.astype(float)
     notes = cur[cur["indicator"] == "processing_days_km_median"].set_index(gcol)["note"]
+    ci = f"{common.conf_text(rep)}-konfidensinterval"
+    km_name = "Kaplan-Meier-median (dage)"
     table = pd.DataFrame({
         sc.group_title("area"): [g if gcol != "forvaltning" else rep.organisation.name_of(g) for g in wide.index],
         "Afgjorte sager": wide[("denominator", "processing_days_median")].to_numpy(),
-        "Median, afgjorte (dage)": conv.map(formatting.count).to_numpy(),
+        "Median, afgjorte (dage)": conv.to_numpy(),
         "Oprettede sager": opened.to_numpy(),
-        "Heraf stadig åbne": open_share.map(formatting.percent).to_numpy(),
-        "Kaplan-Meier-median (dage)": [formatting.count(v) if pd.notna(v) else "kan ikke beregnes endnu"
-                                       for v in km],
-        "95 %-konfidensinterval": [formatting.interval(a, b, fmt=formatting.count) for a, b in
-                                   zip(wide[("ci_low", "processing_days_km_median")],
-                                       wide[("ci_high", "processing_days_km_median")])],
+        "_decided": decided_.to_numpy(),
+        "Heraf stadig åbne": open_share.to_numpy(),
+        km_name: km.to_numpy(),
+        ci: [formatting.interval(a, b, fmt=formatting.count) for a, b in
+             zip(wide[("ci_low", "processing_days_km_median")], wide[("ci_high", "processing_days_km_median")])],
+        "_group": [str(g) for g in wide.index],
     })
-    rep.table(table, f"To mål for sagsbehandlingstiden, {formatting.period_label(last)}",
-              counts=["Afgjorte sager", "Oprettede sager"], row_totals=False,
+    d = disclosure.disclose(
+        table, counts=["Afgjorte sager", "Oprettede sager", "_decided"], row_totals=False,
+        derived=["Median, afgjorte (dage)", "Heraf stadig åbne", km_name, ci],
+        denominators={"Oprettede sager": ["_decided"]},
+        formats={"Median, afgjorte (dage)": formatting.count, "Heraf stadig åbne": formatting.percent,
+                 km_name: lambda v: formatting.count(v) if pd.notna(v) else "kan ikke beregnes endnu"})
+    rep.table(d, f"To mål for sagsbehandlingstiden, {formatting.period_label(last)}",
               note=(catalogue.get("processing_days_median").definition + " "
                     + catalogue.get("processing_days_km_median").definition))
+    conv = pd.Series(d.number("Median, afgjorte (dage)"), index=d.values["_group"])
+    km = pd.Series(d.number(km_name), index=d.values["_group"])
     diff = (km - conv).dropna()
     lines = [
         "Den almindelige median ser kun på sager, der er afgjort i perioden – også gamle sager, der endelig blev "
@@ -144,10 +158,10 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
         "tæller de åbne sager med som 'mindst så gamle' ved opgørelsesdatoen."]
     if not diff.empty:
         big = diff.abs().idxmax()
-        d = diff[big]
-        if abs(d) >= 5:
+        gap = diff[big]
+        if abs(gap) >= 5:
             why = ("Kaplan-Meier-medianen er højest, fordi mange af de nye sager stadig er åbne; den almindelige "
-                   "median undervurderer altså den tid, nye sager tager." if d > 0 else
+                   "median undervurderer altså den tid, nye sager tager." if gap > 0 else
                    "Den almindelige median er højest, fordi den rummer ældre sager, der først nu er afgjort (fx en "
                    "afviklet sagspukkel); nye sager går hurtigere.")
             lines.append(f"Forskellen er størst i {big}: {formatting.count(conv[big])} mod "
@@ -155,6 +169,8 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
         else:
             lines.append("Her ligger de to medianer tæt (under 5 dages forskel), så de åbne sager ændrer ikke "
                          "billedet.")
+    if not d.shown([km_name, "Median, afgjorte (dage)"]).all():
+        lines.append("Grupper med under 5 sager er ikke med i sammenligningen.")
     if notes.dropna().any():
         lines.append("Hvor over halvdelen af sagerne stadig er åbne, kan Kaplan-Meier-medianen ikke beregnes endnu.")
     rep.text(" ".join(lines))
@@ -180,31 +196,44 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
     wide = wide.loc[sorted(wide.index, key=periods.sort_key)]
     wide = wide.iloc[-20:]  # the last five years of quarters, or fewer
     wide = wide[wide.iloc[-1].sort_values(ascending=False).index]
-    last, prev_year = wide.index[-1], wide.index[max(0, len(wide) - 5)]
-    total_last, total_prev = wide.iloc[-1].sum(), wide.loc[prev_year].sum()
-    trend = "voksede" if total_last > total_prev else ("faldt" if total_last < total_prev else "var uændret")
-    title = (f"Sagspuklen {trend} fra {formatting.count(total_prev)} sager over servicemål "
-             f"({formatting.period_label(prev_year)}) til {formatting.count(total_last)} "
-             f"({formatting.period_label(last)})")
-    totals_ = wide.sum(axis=1)
-    peak = totals_.idxmax()
-    if totals_[peak] > 1.5 * max(total_last, 1) and peak != last:
-        top = wide.loc[peak].idxmax()
-        title += (f"; toppen var {formatting.count(totals_[peak])} i {formatting.period_label(peak)}, "
-                  f"mest i {common._short(top, 30)}")
-    fig = charts.multi_line(list(wide.index), {common._short(c, 30): wide[c].to_numpy() for c in wide.columns},
-                            title=title, ylabel="Åbne sager over servicemål", source=rep.source,
-                            as_of_label=rep.as_of_label)
+    wide = wide.fillna(0)
+    groups = [str(c) for c in wide.columns]
+    frame = wide.copy()
+    frame.columns = groups
+    frame["_total"] = wide.sum(axis=1)
+    frame = frame.reset_index().rename(columns={"period": "_period"})
+    frame.columns.name = None
+    # counts of open cases; the period totals appear in the title, so they are protected like a row total
+    d = disclosure.disclose(frame, counts=groups + ["_total"])
+    last_i, prev_i = len(d) - 1, max(0, len(d) - 5)
+    label = (lambda i: formatting.period_label(str(d.values["_period"].iloc[i])))
+    totals_ = d.number("_total")
+    if np.isnan(totals_[[prev_i, last_i]]).any():
+        title = f"Sagspuklen fra {label(prev_i)} til {label(last_i)}"
+    else:
+        t0, t1 = totals_[prev_i], totals_[last_i]
+        trend = "voksede" if t1 > t0 else ("faldt" if t1 < t0 else "var uændret")
+        title = (f"Sagspuklen {trend} fra {d.text(prev_i, '_total', formatting.count)} sager over servicemål "
+                 f"({label(prev_i)}) til {d.text(last_i, '_total', formatting.count)} ({label(last_i)})")
+    if np.isfinite(totals_).any():
+        peak = int(np.nanargmax(totals_))
+        if totals_[peak] > 1.5 * max(np.nan_to_num(totals_[last_i]), 1) and peak != last_i:
+            at_peak = pd.Series([d.number(g)[peak] for g in groups], index=groups)
+            title += f"; toppen var {d.text(peak, '_total', formatting.count)} i {label(peak)}"
+            if at_peak.notna().any():
+                title += f", mest i {common._short(at_peak.idxmax(), 30)}"
+    fig = charts.multi_line(d, "_period", groups, title=title, ylabel="Åbne sager over servicemål",
+                            source=rep.source, as_of_label=rep.as_of_label,
+                            names=[common._short(g, 30) for g in groups])
     rep.figure(fig, alt=(f"Linjediagram over antallet af åbne sager, der er ældre end deres servicemål, ved udgangen af "
-                         f"hver periode fra {formatting.period_label(wide.index[0])} til "
-                         f"{formatting.period_label(last)}, én linje pr. {sc.group_title('area').lower()}. {title}."))
-    table = wide.tail(5).T.reset_index()
-    table.columns = [sc.group_title("area")] + [formatting.period_label(p) for p in wide.tail(5).index]
-    table[sc.group_title("area")] = [g if gcol != "forvaltning" else rep.organisation.name_of(g)
-                                     for g in table[sc.group_title("area")]]
-    table = table.fillna(0)
+                         f"hver periode fra {label(0)} til {label(last_i)}, én linje pr. "
+                         f"{sc.group_title('area').lower()}. {title}."))
+    tail = d.subset(np.arange(max(0, len(d) - 5), len(d)))
+    head = sc.group_title("area")
+    table = tail.transposed("_period", groups, head,
+                            names=[g if gcol != "forvaltning" else rep.organisation.name_of(g) for g in groups],
+                            heads=[formatting.period_label(str(p)) for p in tail.values["_period"]])
     rep.table(table, "Sagspukkel: åbne sager over servicemål ved periodens udgang",
-              counts=list(table.columns[1:]), row_totals=False,
               note=catalogue.get("open_cases_over_target").definition + (
                   f" Uden servicemål og derfor ikke med: {', '.join(unmeasured)}." if unmeasured else ""))
     return wide
@@ -239,20 +268,25 @@ def long_cases(rep: Report, forvaltning: str | None, period: str = "year", start
         "Område": g["area"], **({"Enhed": g["unit"].fillna("(uden enhed)")} if forvaltning else {}),
         "Sager": g["n"].astype(int),
         "Over 2 × servicemål": g["over_2x"].astype(int),
-        "90 %-fraktil (dage)": g["p90"].map(formatting.count),
+        "90 %-fraktil (dage)": g["p90"],
         "Over 90 %-fraktilen": g["over_p90"].astype(int),
     })
-    rep.table(table, f"Særligt lange sager, {formatting.period_label(last)}",
-              counts=["Sager", "Over 2 × servicemål", "Over 90 %-fraktilen"], row_totals=False,
+    d = disclosure.disclose(table, counts=["Sager", "Over 2 × servicemål", "Over 90 %-fraktilen"],
+                            row_totals=False, derived=["90 %-fraktil (dage)"],
+                            denominators={"Sager": ["Over 2 × servicemål"]},
+                            formats={"90 %-fraktil (dage)": formatting.count})
+    rep.table(d, f"Særligt lange sager, {formatting.period_label(last)}",
               note=("Sager afgjort i perioden eller stadig åbne ved opgørelsesdatoen. 'Over 2 × servicemål': "
                     "sagsbehandlingstiden (for åbne sager: alderen) er mere end dobbelt så lang som servicemålet. "
                     "90 %-fraktilen er beregnet pr. område, så hver tiende sag ligger over den."))
-    n2 = int(c["over_2x"].sum())
-    without = int(c["target"].isna().sum())
-    text = (f"{formatting.count(n2)} sager ({formatting.percent(n2 / len(c))}) har taget mere end dobbelt så lang tid "
-            f"som servicemålet.")
-    if without:
-        text += f" {formatting.count(without)} sager har intet servicemål og kan ikke vurderes mod det."
+    whole = disclosure.disclose(pd.DataFrame({
+        "n": [len(c)], "over": [int(c["over_2x"].sum())], "share": [c["over_2x"].mean()],
+        "without": [int(c["target"].isna().sum())]}), counts=["n", "over", "without"], derived=["share"],
+        denominators={"n": ["over"]}, row_totals=False)
+    text = (f"{whole.text(0, 'over')} sager ({whole.text(0, 'share', formatting.percent)}) har taget mere end "
+            "dobbelt så lang tid som servicemålet.")
+    if whole.values["without"].iloc[0]:
+        text += f" {whole.text(0, 'without')} sager har intet servicemål og kan ikke vurderes mod det."
     rep.text(text)
     return g
 
@@ -266,7 +300,8 @@ def no_target_note(rep: Report, forvaltning: str | None) -> str | None:
     if not n:
         return "Alle sager har et servicemål (eget eller områdets)."
     areas = ", ".join(sorted(cases.loc[cases["target"].isna(), "area"].dropna().unique())[:6])
-    return (f"{formatting.count(n)} sager har intet servicemål (hverken eget eller områdets) og er udeladt af andelen "
+    d = disclosure.disclose(pd.DataFrame({"n": [n]}), counts=["n"], row_totals=False)
+    return (f"{d.text(0, 'n')} sager har intet servicemål (hverken eget eller områdets) og er udeladt af andelen "
             f"inden for servicemål og af sagspuklen (områder: {areas}).")
 
 

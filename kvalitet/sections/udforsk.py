@@ -4,9 +4,10 @@ and any indicator as a quick chart."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, contract, formatting, periods
+from .. import catalogue, charts, contract, disclosure, formatting, periods
 from ..present import Report
 from . import common
 
@@ -27,7 +28,7 @@ def overview(rep: Report) -> pd.DataFrame:
                      "Første dato": formatting.long_date(first) if first else formatting.MISSING,
                      "Seneste dato": formatting.long_date(last) if last else formatting.MISSING})
     out = pd.DataFrame(rows)
-    rep.table(out, "Data i databasen")
+    rep.table(disclosure.disclose(out), "Data i databasen")  # numbers of rows, not of persons in a group
     return out
 
 
@@ -69,11 +70,22 @@ def chart(rep: Report, frame: pd.DataFrame, group: str | None = None, title: str
     share = ind.unit == catalogue.UNIT_SHARE
     ps = sorted(frame["period"].unique(), key=periods.sort_key)
     if group and frame[group].nunique() > 1:
-        wide = frame.pivot_table(index="period", columns=group, values="value", aggfunc="first").reindex(ps)
-        fig = charts.multi_line(ps, {str(c): wide[c].to_numpy() for c in wide.columns}, title=title or ind.name,
-                                ylabel=ind.unit, percent=share, source=rep.source, as_of_label=rep.as_of_label)
+        values = frame.pivot_table(index="period", columns=group, values="value", aggfunc="first").reindex(ps)
+        nums = frame.pivot_table(index="period", columns=group, values="numerator", aggfunc="first").reindex(ps)
+        dens = frame.pivot_table(index="period", columns=group, values="denominator", aggfunc="first").reindex(ps)
+        wide = pd.DataFrame({"_period": [str(p) for p in ps]})
+        groups = [str(g) for g in values.columns]
+        for g, key in zip(groups, values.columns):
+            wide[g] = values[key].to_numpy()
+            wide[f"_n_{g}"] = nums[key].to_numpy() if key in nums else np.nan
+            wide[f"_d_{g}"] = dens[key].to_numpy() if key in dens else np.nan
+        d = disclosure.disclose(wide, counts=[f"_{k}_{g}" for g in groups for k in "nd"], row_totals=False,
+                                derived={g: [f"_n_{g}", f"_d_{g}"] for g in groups})
+        fig = charts.multi_line(d, "_period", groups, title=title or ind.name, ylabel=ind.unit, percent=share,
+                                source=rep.source, as_of_label=rep.as_of_label)
     else:
-        f = frame.set_index("period").reindex(ps)
-        fig = charts.series_with_ci(ps, f["value"], f["ci_low"], f["ci_high"], title=title or ind.name,
+        f = frame.set_index("period").reindex(ps).reset_index()
+        d = common.disclose_indicator(f, ind.id)
+        fig = charts.series_with_ci(d, "period", "value", "ci_low", "ci_high", title=title or ind.name,
                                     ylabel=ind.unit, percent=share, source=rep.source, as_of_label=rep.as_of_label)
     rep.figure(fig, alt=f"Linjediagram over {ind.name.lower()} pr. periode.")
