@@ -83,7 +83,8 @@ def _areas_with_data(con, as_of: date, where: dict) -> pd.DataFrame:
 def tiers(con, organisation: Organisation | None = None, as_of=None, where: dict | None = None,
           trends: pd.DataFrame | None = None) -> pd.DataFrame:
     """The risk tier of every forvaltning × område, with points, reasons and the recommended sample size."""
-    rule: RiskRule = organisation.thresholds.risk if organisation is not None else Thresholds().risk
+    thresholds = organisation.thresholds if organisation is not None else Thresholds()
+    rule: RiskRule = thresholds.risk
     q = indicators.make_query(con, "year", ("forvaltning", "area"), None, None, as_of, organisation, where,
                               tables=("risk_assessments",))
     year = indicators.data_as_of(con, SIGNAL_TABLES, as_of, organisation).complete("year")
@@ -172,7 +173,8 @@ def tiers(con, organisation: Organisation | None = None, as_of=None, where: dict
                 reasons.append("udvikling i den forkerte retning: " + ", ".join(adverse))
         tier = 3 if points >= rule.tier3_from else 2 if points >= rule.tier2_from else 1
         precision = rule.precision[tier - 1]
-        n = audit_sample_size(precision, expected=rule.expected_error_share, population=pop.get((fv, ar)) or None)
+        n = audit_sample_size(precision, expected=rule.expected_error_share, population=pop.get((fv, ar)) or None,
+                              conf=thresholds.conf)
         rows.append({
             "forvaltning": fv, "area": ar, "assessed": a.assessed.date() if a is not None and hasattr(
                 a.assessed, "date") else (a.assessed if a is not None else None),

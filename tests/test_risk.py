@@ -79,3 +79,15 @@ def test_demo_high_risk_area(demo_db):
     hp = df[(df.forvaltning == "SUF") & (df.area == "Hjemmepleje")].iloc[0]
     assert hp["tier"] == 3 and "fejlandel i stikprøver" in hp["reasons"]
     assert set(df["tier"]) <= {1, 2, 3} and (df["sample_size"] > 0).all()
+
+
+def test_sample_sizes_use_the_configured_confidence_level(tmp_path):
+    """Cochran with finite-population correction, by hand (SOF: tier 2 here, precision 0.1, p = 0.25, N = 400):
+    95 %: n0 = 1.959964² · 0.1875 / 0.01 = 72.03, n = 72.03 / (1 + 71.03 / 400) = 61.17 -> 62
+    90 %: n0 = 1.644854² · 0.1875 / 0.01 = 50.73, n = 50.73 / (1 + 49.73 / 400) = 45.12 -> 46"""
+    con = _store(tmp_path)
+    rule = "  risk: {tier3_from: 6, manual_high_points: 1, precision: [0.2, 0.1, 0.05]}\n"
+    at95 = risk.tiers(con, _org(tmp_path, "thresholds:\n" + rule), as_of=date(2024, 12, 31))
+    at90 = risk.tiers(con, _org(tmp_path, "thresholds:\n  conf: 0.9\n" + rule), as_of=date(2024, 12, 31))
+    assert at95.set_index("forvaltning").loc["SOF", "sample_size"] == 62
+    assert at90.set_index("forvaltning").loc["SOF", "sample_size"] == 46

@@ -4,7 +4,6 @@ round."""
 
 from __future__ import annotations
 
-import inspect
 
 import numpy as np
 import pandas as pd
@@ -12,12 +11,9 @@ import pandas as pd
 from .. import catalogue, charts, disclosure, formatting, narrative, periods, risk
 from .. import targets as targets_mod
 from ..present import Report
-from ..stats import audit_sample_size
 from . import common
 
 INDICATORS = ["audit_error_share", "audit_item_error_share"]
-#: the confidence level kvalitet.risk computes the sample sizes with (audit_sample_size's, as risk.tiers uses it)
-_SAMPLE_CONF = inspect.signature(audit_sample_size).parameters["conf"].default
 TABLES = ["audits"]
 
 
@@ -117,7 +113,7 @@ def sample_sizes(rep: Report, forvaltning: str | None) -> pd.DataFrame:
     # recommended numbers of cases to audit are not counts of persons: shown as they are
     rep.table(disclosure.disclose(table), "Anbefalede stikprøver til næste runde", note=(
         "Antal sager, der skal gennemgås, for at fejlandelen kan bestemmes med den ønskede præcision "
-        f"({formatting.number(_SAMPLE_CONF * 100, 0)} %), når den forventede fejlandel er "
+        f"({formatting.number(rep.organisation.thresholds.conf * 100, 0)} %), når den forventede fejlandel er "
         f"{formatting.percent(rule.expected_error_share, 0)}, med korrektion for antallet af afgørelser i "
         "området. Præcisionen følger tilsynsniveauet i risikobilledet."))
     rep.text(f"I alt anbefales {formatting.count(t['sample_size'].sum())} stikprøvesager fordelt på "
