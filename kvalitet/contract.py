@@ -11,8 +11,8 @@ Column types:
 ``code``      a forvaltning code; must be declared in the organisation file (its name is accepted too).
 ``text``      free text: trimmed, inner white space collapsed, CPR-like substrings replaced by ``[CPR]``.
 ``category``  one of a fixed set of Danish words (case-insensitive); stored in lower case.
-``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD.MM.YYYY`` (an XLSX date cell too); not after the as-of date,
-              not before 2000.
+``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY``, ``DD.MM.YYYY`` or ``DD/MM/YYYY`` (an XLSX date cell too); not after
+              the as-of date, not before 2000. A slash date is day first; see ``validate.slash_date_problems``.
 ``month``     ``YYYY-MM``; stored as the first day of the month.
 ``period``    a period label: ``2024``, ``2024-01``, ``2024Q1``, ``2024H1`` or ``2023-2024``.
 ``int``       a whole number (``1.234`` with a thousands dot and ``12,0`` with a decimal comma are accepted).
@@ -43,7 +43,7 @@ SQL_TYPES = {
 
 #: Danish name of each column type, used in messages.
 TYPE_NAMES_DA = {
-    "date": "en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ)",
+    "date": "en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller DD/MM/ÅÅÅÅ)",
     "month": "en måned (ÅÅÅÅ-MM)",
     "period": "en periode (2024, 2024-01, 2024Q1, 2024H1 eller 2023-2024)",
     "int": "et helt tal",
