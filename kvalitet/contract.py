@@ -354,20 +354,31 @@ def markdown() -> str:
         "",
         "## Filer",
         "",
-        "- CSV (UTF-8 med eller uden BOM, eller Windows-1252; adskilt med `;`, `,` eller tabulator) eller XLSX "
-        "(første ark, overskrifter i første række).",
+        "- CSV (UTF-8 med eller uden BOM, Windows-1252 eller UTF-16 med BOM, som Excels »Unicode-tekst«; adskilt "
+        "med `;`, `,` eller tabulator) eller XLSX (det ark, hvis overskrift passer til tabellen, eller det ark, "
+        "`--sheet` nævner; passer intet ark, afvises filen med arkenes navne).",
+        "- Overskriftsrækken er den af de første 20 ikke-tomme rækker, der nævner flest af tabellens kolonner; "
+        "titellinjer og tomme linjer over den indlæses ikke, og udskriften siger, hvilken række der blev brugt. "
+        "Rækkenumre er dem, filen viser: i en CSV den fysiske linje, hvor posten begynder (som en teksteditor "
+        "tæller), i en XLSX arkets rækkenummer.",
         "- Tabellen angives med `--table` eller af filnavnet: det kanoniske eller danske navn, evt. efterfulgt af "
         "`_`, `-`, mellemrum eller et tal (`klager.csv`, `klager_2024.xlsx`, `afgoerelser.csv`).",
         "- Kolonnenavne: det kanoniske navn eller det danske alias; store/små bogstaver og mellemrum omkring er "
         "ligegyldige. Kolonner uden for kontrakten indlæses ikke (det siges i udskriften).",
-        "- Datoer: `ÅÅÅÅ-MM-DD`, `DD-MM-ÅÅÅÅ` eller `DD.MM.ÅÅÅÅ` (et klokkeslæt efter datoen ignoreres); måneder "
+        "- Datoer: `ÅÅÅÅ-MM-DD`, `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ` eller `DD/MM/ÅÅÅÅ` (et klokkeslæt efter datoen "
+        "ignoreres). En dato med skråstreg læses med dagen først (`01/02/2024` er 1. februar); `02/13/2024` "
+        "(amerikansk måned/dag) sættes i karantæne, og har en kolonne sådan en dato, sættes dens datoer, der kan "
+        "læses begge veje (`01/02/2024`), også i karantæne som tvetydige. Måneder "
         "`ÅÅÅÅ-MM`; tal med tusindtalspunktum (`1.234`) eller decimalkomma (`12,0`, kun hele tal); "
         "ja/nej-værdier som `ja/nej`, `true/false` eller `1/0`. Tomme linjer er ikke datarækker.",
         "",
         "## Filregler: hele filen afvises, intet indlæses",
         "",
         "- krævede kolonner mangler (meddelelsen nævner dem og de aliaser, der også accepteres);",
-        "- filen kan ikke læses (ukendt filtype, binær, forkert tegnsæt, ødelagt XLSX);",
+        "- filen kan ikke læses (ukendt filtype, binær, forkert tegnsæt, ødelagt XLSX, et felt på over 131.072 "
+        "tegn, dvs. et citationstegn, der ikke er lukket); ved forkert tegnsæt nævner meddelelsen linje og byte;",
+        "- ingen af en XLSX-fils ark har en overskrift, der passer til tabellen, eller arket fra `--sheet` "
+        "findes ikke (meddelelsen nævner arkene);",
         "- filen er tom eller har kun en overskriftsrække;",
         "- tabellen kan ikke bestemmes (ukendt filnavn og intet `--table`);",
         "- samme kolonne står to gange.",
@@ -380,6 +391,15 @@ def markdown() -> str:
         "Identiske kopier af en række slås sammen til én og tælles som dubletter. En række med for få eller for "
         "mange felter sættes i karantæne. For hver fil gælder: læst = indsat + opdateret + uændret + dubletter + "
         "karantæne.",
+        "",
+        "Et felt i citationstegn må gerne strække sig over flere linjer (en note med linjeskift). Men ligner "
+        "linjerne inde i feltet selvstændige rækker (mindst lige så mange skilletegn som overskriften), er et "
+        "citationstegn næsten altid ikke lukket, og rækkerne ville forsvinde ind i feltet: posten sættes i "
+        "karantæne med en begrundelse, der nævner linjerne, og resten af filen indlæses. Udskriften nævner både "
+        "poster og fysiske linjer, når de er forskellige (»læst 2 poster (4 fysiske linjer)«).",
+        "",
+        "XLSX: et tal på 9 cifre, der er et CPR-nummer uden sit foranstillede 0 (Excel fjerner det, når "
+        "0101901234 gemmes som tal), læses med 0'et, så det genkendes som CPR-nummer ligesom i en CSV.",
         "",
         "Personnumre: kolonnen `citizen_id` erstattes altid af et pseudonym (nøglet hash); et id, der indeholder "
         "et CPR-nummer, erstattes som helhed af et pseudonym; i al anden tekst erstattes CPR-numre af `[CPR]`. "
