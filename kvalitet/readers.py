@@ -180,12 +180,6 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         ) from None
 
 
-def _sniff_separator(header_line: str) -> str:
-    counts = {sep: header_line.count(sep) for sep in SEPARATORS}
-    sep = max(counts, key=lambda k: counts[k])
-    return sep if counts[sep] > 0 else ","
-
-
 def _records(text: str, sep: str):
     """(first line, last line, fields) of every record, lines counted as an editor counts them."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -212,7 +206,7 @@ def _first_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
 def _find_csv_header(text: str, table: contract.Table | None) -> tuple[str, int]:
     """Separator and the line where the header starts: the row of the first ones that names most of the table's
     columns (on a tie the higher one, and the separator splitting it into more fields); without a table or a
-    match, the first non-blank line and the separator it holds most of."""
+    match, the first non-blank record and the separator that splits it into most fields (``,`` if none does)."""
     head = text[:_HEADER_SEARCH_CHARS]
     if table is not None:
         accepted = contract.header_map(table)
@@ -227,10 +221,10 @@ def _find_csv_header(text: str, table: contract.Table | None) -> tuple[str, int]
                 best, found = (score, fields), (sep, -neg_line)
         if found is not None:
             return found
-    first_line = next((line for line in _NEWLINE.split(head, 50)[:50] if line.strip()), "")
-    sep = _sniff_separator(first_line)
-    rows = _first_rows(head, sep)
-    return sep, rows[0][0] if rows else 1
+    firsts = {sep: (rows[0] if (rows := _first_rows(head, sep)) else (1, [""])) for sep in SEPARATORS}
+    widest = max(SEPARATORS, key=lambda sep: len(firsts[sep][1]))  # a quoted separator does not count
+    sep = widest if len(firsts[widest][1]) > 1 else ","
+    return sep, firsts[sep][0]
 
 
 def _read_csv(p: Path, table: contract.Table | None) -> RawTable:
