@@ -158,7 +158,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             try:
                 return data[len(bom):].decode(codec), label
             except UnicodeDecodeError as exc:
-                line = data[len(bom):len(bom) + exc.start].decode(codec).count("\n") + 1
+                line = _line_of(data[len(bom):len(bom) + exc.start].decode(codec))
                 raise FileRefused(
                     f"{path}: filen begynder med et {name}-BOM, men linje {line} (byte {len(bom) + exc.start}, "
                     f"talt fra 0) kan ikke læses som {name}; gem filen igen som UTF-8"
@@ -173,11 +173,16 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = _line_of(data[:exc.start].decode("cp1252"))
         raise FileRefused(
             f"{path}: tegnsættet er hverken UTF-8 (ugyldig fra byte {bad_utf8}) eller Windows-1252 (byte "
             f"{exc.start} i linje {line}, 0x{data[exc.start]:02X}, findes ikke; bytes talt fra 0); gem filen som UTF-8"
         ) from None
+
+
+def _line_of(text_before: str) -> int:
+    """The line (from 1) at the end of ``text_before``."""
+    return len(_NEWLINE.findall(text_before)) + 1
 
 
 def _records(text: str, sep: str):
@@ -272,11 +277,18 @@ def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | No
     body = frame.iloc[1:]
     body.columns = _unique(headers)
     numbers = np.arange(2, len(body) + 2, dtype=np.int64)
-    blank = np.ones(len(body), dtype=bool)
+    # a line of separators and white space only is not a data row (as in the careful reader): column by column,
+    # only the rows still blank so far are looked at
+    candidates = np.arange(len(body))
     for col in body.columns:
-        blank &= body[col].to_numpy(dtype=object) == ""
+        values = body[col].to_numpy(dtype=object)[candidates]
+        candidates = candidates[np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))]
+        if not len(candidates):
+            break
+    blank = np.zeros(len(body), dtype=bool)
+    blank[candidates] = True
     n_blank = int(blank.sum())
-    if n_blank:  # a line of separators only: not a data row (as in the careful reader)
+    if n_blank:
         body, numbers = body[~blank], numbers[~blank]
     return RawTable(p, headers, body.reset_index(drop=True), numbers, [], encoding, sep, header_row=1,
                     blank_lines=n_blank, physical_lines=len(body))
