@@ -239,32 +239,36 @@ def _read_csv(p: Path, table: contract.Table | None) -> RawTable:
         raise FileRefused(f"{p}: kan ikke læses: {exc.strerror}") from None
     text, encoding = decode(data, p)
     sep, header_row = _find_csv_header(text, table)
-    if header_row == 1 and not _needs_careful_reader(text, sep):
-        fast = _read_csv_fast(p, text, sep, encoding)
+    lines = _regular_lines(text, sep) if header_row == 1 else None
+    if lines is not None:
+        fast = _read_csv_fast(p, text, sep, encoding, lines)
         if fast is not None:
             return fast
     return _read_csv_careful(p, text, sep, encoding, header_row)
 
 
-def _needs_careful_reader(text: str, sep: str) -> bool:
-    """The fast reader is used only where it is exact: no quoting, no blank lines, only ``\\n`` or ``\\r\\n`` line
-    ends, no NUL, and every line with as many fields as the header (so row numbers and ragged rows come out right).
-    Anything else goes to the careful one."""
+def _regular_lines(text: str, sep: str) -> int | None:
+    """The number of lines when the fast reader is exact for ``text``, else None: no quoting, no NUL, no blank
+    lines, and every line (split at ``\\n``) with as many fields as the header, so that row numbers and ragged rows
+    come out right. Anything else goes to the careful reader."""
     if not text or '"' in text or text[0] in "\r\n" or "\x00" in text:
-        return True
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
-        return True
+        return None
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     counts = np.fromiter((line.count(sep) for line in lines), dtype=np.int64, count=len(lines))
-    if (counts != counts[0]).any():
-        return True
-    return any(not line.strip() for line in lines)
+    if (counts != counts[0]).any() or any(not line.strip() for line in lines):
+        return None
+    return len(lines)
 
 
-def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | None:
-    """pandas' C parser, every field as text (only for files :func:`_needs_careful_reader` found regular)."""
+def _needs_careful_reader(text: str, sep: str) -> bool:
+    return _regular_lines(text, sep) is None
+
+
+def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | None = None) -> RawTable | None:
+    """pandas' C parser, every field as text (only for files :func:`_regular_lines` found regular). None when the
+    parser saw another number of ``lines`` than that check did (a lone ``\\r`` is a line end to the parser)."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
                             keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False,
@@ -273,6 +277,8 @@ def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | No
         return None
     except pd.errors.EmptyDataError:
         return RawTable(p, [], pd.DataFrame(), np.zeros(0, dtype=np.int64), [], encoding, sep)
+    if lines is not None and len(frame) != lines:
+        return None
     headers = [str(h).strip() for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:]
     body.columns = _unique(headers)

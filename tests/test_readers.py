@@ -337,3 +337,13 @@ def test_xlsx_number_that_lost_a_cpr_leading_zero_is_pseudonymised_like_the_csv(
 ])
 def test_cell_text_writes_whole_numbers_as_integers(value, text):
     assert readers.cell_text(value) == text
+
+
+def test_a_lone_carriage_return_is_a_line_end_for_both_readers(tmp_path):
+    """'1;2\\r3;4' passes the fast reader's per-line check (two separators, like the header) but is two lines:
+    the fast reader notices that it parsed more lines than it checked and leaves the file to the careful one."""
+    raw = readers.read_file(write_text(tmp_path / "k.csv", "a;b;c\n1;2\r3;4\n5;6;7\n"))
+    assert raw.data.values.tolist() == [["5", "6", "7"]] and raw.row_numbers.tolist() == [4]
+    assert [(r.row_number, r.fields) for r in raw.rejected] == [(2, ["1", "2"]), (3, ["3", "4"])]
+    assert readers._regular_lines("a;b;c\n1;2\r3;4\n5;6;7\n", ";") == 3
+    assert readers._read_csv_fast(tmp_path / "k.csv", "a;b;c\n1;2\r3;4\n5;6;7\n", ";", "utf-8", lines=3) is None
