@@ -79,6 +79,15 @@ def check_accounting(raw: readers.RawTable, total_lines: int) -> None:
                 assert all(piece.count(raw.separator) < needed for piece in _NEWLINE.split(value)[1:]), value
 
 
+@contextlib.contextmanager
+def written(data: bytes, name: str = "klager.csv"):
+    """The path of a temporary file holding ``data``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        yield path
+
+
 def read_or_refuse(path: Path, table=COMPLAINTS, sheet=None) -> readers.RawTable | None:
     try:
         return readers.read_file(path, table, sheet=sheet)
@@ -116,9 +125,7 @@ def csv_files(draw):
 @given(st.binary(max_size=300), st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]),
        st.sampled_from(["klager.csv", "klager.txt", "klager.xlsx"]))
 def test_random_bytes_are_refused_or_read(data, bom, name):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(bom + data)
+    with written(bom + data, name) as path:
         raw = read_or_refuse(path)
         if raw is not None and raw.encoding != "xlsx":
             check_accounting(raw, lines_of(readers.decode(bom + data, path)[0]))
@@ -128,9 +135,7 @@ def test_random_bytes_are_refused_or_read(data, bom, name):
 @given(csv_files(), st.booleans())
 def test_random_csv_is_refused_or_read_with_every_line_accounted_for(file, with_table):
     data, text, header, rows, exact = file
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "klager.csv"
-        path.write_bytes(data)
+    with written(data) as path:
         raw = read_or_refuse(path, COMPLAINTS if with_table else None)
         if raw is None:
             return
@@ -273,9 +278,7 @@ def shared(tmp_path_factory):
 @given(complaint_exports())
 def test_ingest_of_random_exports_balances(shared, data):
     con, folder = shared
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "klager.csv"
-        path.write_bytes(data)
+    with written(data) as path:
         res = ingest_file(con, path, org_mod.load(folder / "org.yaml"), Pseudonymiser(b"k" * 32),
                           as_of=date(2024, 12, 31))
     if res.refused:
@@ -292,9 +295,7 @@ def test_ingest_of_random_exports_balances(shared, data):
 @given(complaint_exports())
 def test_command_line_exits_0_1_or_2(shared, data):
     _, folder = shared
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "klager.csv"
-        path.write_bytes(data)
+    with written(data) as path:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["ingest", str(path), "--db", str(folder / "cli.duckdb"), "--organisation",
