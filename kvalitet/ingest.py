@@ -61,7 +61,7 @@ class IngestResult:
             return f"AFVIST {self.refused}"
         read = str(self.rows_read)
         if self.physical_lines and self.physical_lines != self.rows_read:
-            read += f" poster ({self.physical_lines} fysiske linjer)"
+            read += f" {'post' if self.rows_read == 1 else 'poster'} ({self.physical_lines} fysiske linjer)"
         text = (
             f"{self.file.name}: {self.table} — læst {read}, indsat {self.inserted}, "
             f"opdateret {self.updated}, uændret {self.unchanged}, dubletter {self.duplicates}, "

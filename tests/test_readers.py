@@ -58,7 +58,8 @@ def test_a_quote_that_swallows_rows_is_quarantined_naming_the_lines(tmp_path, ca
 def test_one_swallowed_row_is_named_in_the_singular(tmp_path, capsys, db, org_file):
     text = (SHORT_HEADER + "\n" 'K1;SOF;H;01-02-2024;formalitet;"a\n' 'K2;SOF;H;02-02-2024;realitet;b"\n')
     f = write_text(tmp_path / "klager.csv", text)
-    assert ingest(capsys, db, org_file, f)[0] == 1
+    code, out, _ = ingest(capsys, db, org_file, f)
+    assert code == 1 and "læst 1 post (2 fysiske linjer)" in out
     assert "linje 3 ligner en selvstændig række" in quarantine(db)[0]["reason"]
 
 
