@@ -220,8 +220,10 @@ def test_utf8_bom_with_an_invalid_byte_is_refused_naming_line_and_byte(tmp_path,
     row = ";".join(good_complaint(1)).encode("utf-8")
     f = tmp_path / "klager.csv"
     f.write_bytes(head + row[:10] + b"\xff" + row[10:] + b"\n")
-    code, out, err = ingest(capsys, db, org_file, f)
+    other = write_csv(tmp_path / "b" / "klager.csv", COMPLAINT_HEADER, [good_complaint(2)])
+    code, out, err = ingest(capsys, db, org_file, f, other)
     assert code == 2 and "intern fejl" not in err
+    assert "klager.csv: complaints — læst 1, indsat 1" in out  # the next file still loads
     offset = len(head) + 10
     assert (f"klager.csv: filen begynder med et UTF-8-BOM, men linje 2 (byte {offset}, talt fra 0) kan ikke læses "
             "som UTF-8") in err
