@@ -19,12 +19,13 @@ from .pii import scrub_text
 
 
 def _date_arg(text: str) -> date:
+    from .contract import TYPE_NAMES_DA
     from .validate import parse_dates
     import pandas as pd
 
     value = parse_dates(pd.Series([text.strip()])).iat[0]
     if pd.isna(value):
-        raise argparse.ArgumentTypeError(f"'{text}' er ikke en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ)")
+        raise argparse.ArgumentTypeError(f"'{text}' er ikke {TYPE_NAMES_DA['date']}")
     return value.date()
 
 
@@ -52,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="validér eksportfiler og indlæs dem i databasen")
     p.add_argument("files", nargs="+", metavar="FIL", help="CSV- eller XLSX-filer")
     p.add_argument("--table", help="tabellen, når filnavnet ikke siger det (f.eks. complaints eller klager)")
+    p.add_argument("--sheet", metavar="ARK",
+                   help="arket i en XLSX-fil (standard: arket, hvis overskrift passer til tabellen)")
     _add_common(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATO",
                    help="opgørelsesdato: datoer efter den sættes i karantæne (standard: i dag)")
@@ -209,7 +212,7 @@ def cmd_ingest(args) -> int:
     org = org_mod.load(args.organisation)
     notices: list[str] = []
     results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table,
-                           notices=notices)
+                           sheet=args.sheet, notices=notices)
     for n in notices:
         print(scrub_text(n))
     for r in results:

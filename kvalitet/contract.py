@@ -11,8 +11,8 @@ Column types:
 ``code``      a forvaltning code; must be declared in the organisation file (its name is accepted too).
 ``text``      free text: trimmed, inner white space collapsed, CPR-like substrings replaced by ``[CPR]``.
 ``category``  one of a fixed set of Danish words (case-insensitive); stored in lower case.
-``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD.MM.YYYY`` (an XLSX date cell too); not after the as-of date,
-              not before 2000.
+``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY``, ``DD.MM.YYYY`` or ``DD/MM/YYYY`` (an XLSX date cell too); not after
+              the as-of date, not before 2000. A slash date is day first; see ``validate.slash_date_problems``.
 ``month``     ``YYYY-MM``; stored as the first day of the month.
 ``period``    a period label: ``2024``, ``2024-01``, ``2024Q1``, ``2024H1`` or ``2023-2024``.
 ``int``       a whole number (``1.234`` with a thousands dot and ``12,0`` with a decimal comma are accepted).
@@ -43,7 +43,7 @@ SQL_TYPES = {
 
 #: Danish name of each column type, used in messages.
 TYPE_NAMES_DA = {
-    "date": "en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ)",
+    "date": "en dato (ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller DD/MM/ÅÅÅÅ)",
     "month": "en måned (ÅÅÅÅ-MM)",
     "period": "en periode (2024, 2024-01, 2024Q1, 2024H1 eller 2023-2024)",
     "int": "et helt tal",
@@ -354,20 +354,31 @@ def markdown() -> str:
         "",
         "## Filer",
         "",
-        "- CSV (UTF-8 med eller uden BOM, eller Windows-1252; adskilt med `;`, `,` eller tabulator) eller XLSX "
-        "(første ark, overskrifter i første række).",
+        "- CSV (UTF-8 med eller uden BOM, Windows-1252 eller UTF-16 med BOM, som Excels »Unicode-tekst«; adskilt "
+        "med `;`, `,` eller tabulator) eller XLSX (det ark, hvis overskrift passer til tabellen, eller det ark, "
+        "`--sheet` nævner; passer intet ark, afvises filen med arkenes navne).",
+        "- Overskriftsrækken er den af de første 20 ikke-tomme rækker, der nævner flest af tabellens kolonner; "
+        "titellinjer og tomme linjer over den indlæses ikke, og udskriften siger, hvilken række der blev brugt. "
+        "Rækkenumre er dem, filen viser: i en CSV den fysiske linje, hvor posten begynder (som en teksteditor "
+        "tæller), i en XLSX arkets rækkenummer.",
         "- Tabellen angives med `--table` eller af filnavnet: det kanoniske eller danske navn, evt. efterfulgt af "
         "`_`, `-`, mellemrum eller et tal (`klager.csv`, `klager_2024.xlsx`, `afgoerelser.csv`).",
         "- Kolonnenavne: det kanoniske navn eller det danske alias; store/små bogstaver og mellemrum omkring er "
         "ligegyldige. Kolonner uden for kontrakten indlæses ikke (det siges i udskriften).",
-        "- Datoer: `ÅÅÅÅ-MM-DD`, `DD-MM-ÅÅÅÅ` eller `DD.MM.ÅÅÅÅ` (et klokkeslæt efter datoen ignoreres); måneder "
+        "- Datoer: `ÅÅÅÅ-MM-DD`, `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ` eller `DD/MM/ÅÅÅÅ` (et klokkeslæt efter datoen "
+        "ignoreres). En dato med skråstreg læses med dagen først (`01/02/2024` er 1. februar); `02/13/2024` "
+        "(amerikansk måned/dag) sættes i karantæne, og har en kolonne sådan en dato, sættes dens datoer, der kan "
+        "læses begge veje (`01/02/2024`), også i karantæne som tvetydige. Måneder "
         "`ÅÅÅÅ-MM`; tal med tusindtalspunktum (`1.234`) eller decimalkomma (`12,0`, kun hele tal); "
         "ja/nej-værdier som `ja/nej`, `true/false` eller `1/0`. Tomme linjer er ikke datarækker.",
         "",
         "## Filregler: hele filen afvises, intet indlæses",
         "",
         "- krævede kolonner mangler (meddelelsen nævner dem og de aliaser, der også accepteres);",
-        "- filen kan ikke læses (ukendt filtype, binær, forkert tegnsæt, ødelagt XLSX);",
+        "- filen kan ikke læses (ukendt filtype, binær, forkert tegnsæt, ødelagt XLSX, et felt på over 131.072 "
+        "tegn, dvs. et citationstegn, der ikke er lukket); ved forkert tegnsæt nævner meddelelsen linje og byte;",
+        "- ingen af en XLSX-fils ark har en overskrift, der passer til tabellen, eller arket fra `--sheet` "
+        "findes ikke (meddelelsen nævner arkene);",
         "- filen er tom eller har kun en overskriftsrække;",
         "- tabellen kan ikke bestemmes (ukendt filnavn og intet `--table`);",
         "- samme kolonne står to gange.",
@@ -382,6 +393,15 @@ def markdown() -> str:
         "forældet + karantæne. Regnskabet kontrolleres, før filen gemmes: går det ikke op, rulles hele filen "
         "tilbage. Hver fil indlæses for sig: en fil, der afvises eller møder en intern fejl, indlæses ikke "
         "(afslutningskode 2), og de andre filer i samme kald indlæses.",
+        "",
+        "Et felt i citationstegn må gerne strække sig over flere linjer (en note med linjeskift). Men ligner "
+        "linjerne inde i feltet selvstændige rækker (mindst lige så mange skilletegn som overskriften), er et "
+        "citationstegn næsten altid ikke lukket, og rækkerne ville forsvinde ind i feltet: posten sættes i "
+        "karantæne med en begrundelse, der nævner linjerne, og resten af filen indlæses. Udskriften nævner både "
+        "poster og fysiske linjer, når de er forskellige (»læst 2 poster (4 fysiske linjer)«).",
+        "",
+        "XLSX: et tal på 9 cifre, der er et CPR-nummer uden sit foranstillede 0 (Excel fjerner det, når "
+        "0101901234 gemmes som tal), læses med 0'et, så det genkendes som CPR-nummer ligesom i en CSV.",
         "",
         "## Eksporternes rækkefølge",
         "",

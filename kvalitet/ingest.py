@@ -45,6 +45,10 @@ class IngestResult:
     quarantined: int = 0
     refused: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    #: lines the data records span, when a record spans several (0: as many as rows read)
+    physical_lines: int = 0
+    #: how the file was read, when it is worth saying (sheet, header row below title lines)
+    reading_notes: list[str] = field(default_factory=list)
 
     @property
     def accounted_for(self) -> int:
@@ -68,13 +72,18 @@ class IngestResult:
     def _line(self) -> str:
         if self.refused:
             return f"AFVIST {self.refused}"
+        read = str(self.rows_read)
+        if self.physical_lines and self.physical_lines != self.rows_read:
+            read += f" {'post' if self.rows_read == 1 else 'poster'} ({self.physical_lines} fysiske linjer)"
         text = (
-            f"{self.file.name}: {self.table} — læst {self.rows_read}, indsat {self.inserted}, "
+            f"{self.file.name}: {self.table} — læst {read}, indsat {self.inserted}, "
             f"opdateret {self.updated}, uændret {self.unchanged}, dubletter {self.duplicates}, "
             f"forældet {self.stale}, i karantæne {self.quarantined}"
         )
         if self.quarantined:
             text += f" (se dem med: kvalitet quarantine --file {self.file.name})"
+        for note in self.reading_notes:
+            text += f"; {note}"
         if self.ignored_columns:
             text += f"; kolonner uden for kontrakten blev ikke indlæst: {', '.join(self.ignored_columns)}"
         if self.stale:
@@ -142,15 +151,18 @@ def ingest_file(
     pseudonymiser: Pseudonymiser,
     as_of: date | None = None,
     table: str | None = None,
+    sheet: str | None = None,
 ) -> IngestResult:
-    """Validate and load one file in one transaction. A refused file loads nothing and is reported, not raised."""
+    """Validate and load one file in one transaction. A refused file loads nothing and is reported, not raised.
+    ``sheet`` names the XLSX sheet to read (default: the one whose header matches the table)."""
     p = Path(path)
     as_of = as_of or date.today()
     result = IngestResult(file=p)
     try:
         t = resolve_table(p, table)
         result.table = t.name
-        raw = readers.read_file(p)
+        raw = readers.read_file(p, t, sheet=sheet)
+        result.physical_lines, result.reading_notes = raw.physical_lines, raw.notes()
         v = validate(raw, t, organisation, as_of, pseudonymiser)
     except FileRefused as exc:
         result.refused = str(exc)
@@ -223,6 +235,7 @@ def ingest_files(
     organisation: Organisation | None = None,
     as_of: date | None = None,
     table: str | None = None,
+    sheet: str | None = None,
     notices: list[str] | None = None,
 ) -> list[IngestResult]:
     """Ingest several files into the store; each file is its own transaction and fails alone.
@@ -242,7 +255,7 @@ def ingest_files(
     try:
         for p in paths:
             try:
-                results.append(ingest_file(con, p, org, pseud, as_of=as_of, table=table))
+                results.append(ingest_file(con, p, org, pseud, as_of=as_of, table=table, sheet=sheet))
             except UserError as exc:
                 results.append(IngestResult(file=Path(p), refused=str(exc)))
             except Exception as exc:

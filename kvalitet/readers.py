@@ -1,26 +1,69 @@
-"""Readers for exports from case systems: CSV (UTF-8 with or without BOM, Windows-1252; ``,`` ``;`` or tab) and XLSX.
+"""Readers for exports from case systems: CSV and XLSX, as case systems and Excel write them.
 
-A reader returns every cell as text exactly as the file holds it (no type guessing), with the row number a
-spreadsheet user would see (the header is row 1). Parsing and validation happen in :mod:`kvalitet.validate`.
-Completely blank lines are not data rows: they are skipped and not counted.
+CSV: UTF-8 (with or without BOM), Windows-1252, or UTF-16 with a BOM (Excel's "Unicode-tekst"); ``;``, ``,`` or tab
+as separator. XLSX: the sheet whose header matches the table (or the one named with ``--sheet``).
+
+A reader returns every cell as text exactly as the file holds it (no type guessing; parsing and validation happen
+in :mod:`kvalitet.validate`), with the row number a person finds in the file: for a CSV the physical line where
+the record starts (the number an editor shows; for a record with a line break inside a quoted field this is its
+first line), for an XLSX the sheet's row number. Title lines above the header keep their numbers, so the numbers
+stay the ones the file shows.
+
+Every line is accounted for: lines above the header (titles, blank lines), the header, blank lines below it (not
+data rows, not counted as read) and the lines the data records span (``physical_lines``). A record spans more than
+one line when a quoted field holds a line break.
+
+**Records that would swallow rows.** A quoted field whose continuation lines themselves look like whole rows (at
+least as many separators as the header has) is almost always a quote that was never closed: the rows that follow
+are then inside one field. Such a record is *rejected* (it goes to the quarantine with a reason naming its physical
+lines) rather than the file being refused: the rest of the file is sound and loads, the exit code is 1, the ingest
+line shows the physical lines beside the records, and ``kvalitet quarantine`` shows exactly which lines to mend.
+The record keeps its columns, so its raw row in the quarantine is pseudonymised and CPR-masked like any other.
+A real note with a line break, whose continuation lines do not look like rows, loads as one record. A field longer
+than the csv module's limit (131.072 characters; in practice a quote that swallows the rest of a file) refuses the
+file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from . import contract
 from .errors import FileRefused
+from .pii import contains_cpr
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+SEPARATORS = (";", ",", "\t")
+#: the header row is searched among this many non-blank rows from the top of a file or sheet
+HEADER_SEARCH_ROWS = 20
+#: characters of a CSV searched for the header row (enough for 20 rows of any real export)
+_HEADER_SEARCH_CHARS = 1 << 18
+#: a line break as the csv module and io.StringIO(newline="") see one (never str.splitlines' wider set)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+#: byte order marks: (bytes, codec, name in messages, encoding recorded)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16", "utf-16"),
+)
+
+
+class Rejected(NamedTuple):
+    """A record the reader could not turn into a row: quarantined with ``reason`` (Danish) and its raw fields."""
+
+    row_number: int
+    fields: list[str]
+    reason: str
 
 
 @dataclass
@@ -31,18 +74,48 @@ class RawTable:
     headers: list[str]
     data: pd.DataFrame
     row_numbers: np.ndarray
-    #: rows whose number of fields differs from the header: (row number, fields as read)
-    ragged: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: records with the wrong number of fields: quarantined with their reason
+    rejected: list[Rejected] = field(default_factory=list)
     encoding: str = ""
     separator: str = ""
+    #: the line (CSV) or row (XLSX) where the header starts; the lines above it are not data
+    header_row: int = 1
+    #: lines the header spans (more than 1 only when a quoted header holds a line break)
+    header_lines: int = 1
+    #: blank lines below the header (not data rows, not counted as read)
+    blank_lines: int = 0
+    #: lines the data records span (valid and rejected); equals rows_read unless a record spans several lines
+    physical_lines: int = 0
+    #: XLSX: the sheet read and every sheet of the workbook
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    #: rows of ``data`` that must not be accepted as they stand: (position in data, column label, Danish reason),
+    #: e.g. a quoted field that swallowed lines looking like rows; the validator quarantines them
+    suspicious: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
-        return len(self.data) + len(self.ragged)
+        return len(self.data) + len(self.rejected)
+
+    def notes(self) -> list[str]:
+        """What the ingest line says about how the file was read (in Danish): sheet and header row."""
+        out = []
+        if self.sheet and len(self.sheets) > 1:
+            out.append(f"data fra arket '{self.sheet}' (arkene: {', '.join(self.sheets)})")
+        if self.header_row > 1:
+            unit = "række" if self.sheet else "linje"
+            out.append(f"overskriften står i {unit} {self.header_row}; {unit} {_span(1, self.header_row - 1)} "
+                       "over den er ikke indlæst")
+        return out
 
 
-def read_file(path: str | Path) -> RawTable:
-    """Read a CSV or XLSX export; a file that cannot be read raises FileRefused naming it."""
+def read_file(path: str | Path, table: contract.Table | None = None, sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX export; a file that cannot be read raises FileRefused naming it (never another error).
+
+    With ``table`` the header row is the row among the first ones that best matches the table's column names and
+    aliases (and, in an XLSX, the sheet is the one whose header matches best); without it the first non-blank row.
+    ``sheet`` names the XLSX sheet to read (ignored for a CSV).
+    """
     p = Path(path)
     if not p.exists():
         raise FileRefused(f"{p}: filen findes ikke")
@@ -50,73 +123,152 @@ def read_file(path: str | Path) -> RawTable:
         raise FileRefused(f"{p}: er en mappe, ikke en fil")
     suffix = p.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        raw = _read_xlsx(p)
+        raw = _read_xlsx(p, table, sheet)
     elif suffix in CSV_SUFFIXES:
-        raw = _read_csv(p)
+        raw = _read_csv(p, table)
     elif suffix == ".xls":
         raise FileRefused(f"{p}: det gamle Excel-format .xls kan ikke læses; gem filen som .xlsx eller .csv")
     else:
         raise FileRefused(f"{p}: ukendt filtype {suffix or '(ingen)'}; brug .csv eller .xlsx")
     if not raw.headers:
-        raise FileRefused(f"{p}: filen er tom (ingen overskriftsrække)")
+        where = f"arket '{raw.sheet}' er tomt" if raw.sheet else "filen er tom"
+        raise FileRefused(f"{p}: {where} (ingen overskriftsrække)")
     if raw.rows_read == 0:
         raise FileRefused(f"{p}: filen er tom (en overskriftsrække, men ingen datarækker)")
     return raw
 
 
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _header_score(cells: list[str], accepted: dict[str, str]) -> int:
+    """How many distinct contract columns a row names (by canonical name or alias)."""
+    return len({accepted[h] for h in map(contract.normalise_header, cells) if h in accepted})
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 with BOM, UTF-8, else Windows-1252."""
+    """Text and encoding name: a BOM decides (UTF-8, UTF-16); without one UTF-8, else Windows-1252.
+
+    Bytes that the encoding cannot read refuse the file, naming the line and byte (counted from 0)."""
+    for bom, codec, name, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), label
+            except UnicodeDecodeError as exc:
+                line = _line_of(data[len(bom):len(bom) + exc.start].decode(codec))
+                raise FileRefused(
+                    f"{path}: filen begynder med et {name}-BOM, men linje {line} (byte {len(bom) + exc.start}, "
+                    f"talt fra 0) kan ikke læses som {name}; gem filen igen som UTF-8"
+                ) from None
     if b"\x00" in data[:65536]:
-        raise FileRefused(f"{path}: kan ikke læses som tekst (filen ser binær ud; er det en .xlsx med forkert endelse?)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        raise FileRefused(f"{path}: kan ikke læses som tekst (filen ser binær ud; er det en .xlsx med forkert "
+                          "endelse, eller UTF-16 uden BOM?)")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as utf8_error:
+        bad_utf8 = utf8_error.start
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise FileRefused(f"{path}: tegnsættet er hverken UTF-8 eller Windows-1252 (byte {exc.start})") from None
+        line = _line_of(data[:exc.start].decode("cp1252"))
+        raise FileRefused(
+            f"{path}: tegnsættet er hverken UTF-8 (ugyldig fra byte {bad_utf8}) eller Windows-1252 (byte "
+            f"{exc.start} i linje {line}, 0x{data[exc.start]:02X}, findes ikke; bytes talt fra 0); gem filen som UTF-8"
+        ) from None
 
 
-def _sniff_separator(header_line: str) -> str:
-    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
-    sep = max(counts, key=lambda k: counts[k])
-    return sep if counts[sep] > 0 else ","
+def _line_of(text_before: str) -> int:
+    """The line (from 1) at the end of ``text_before``."""
+    return len(_NEWLINE.findall(text_before)) + 1
 
 
-def _read_csv(p: Path) -> RawTable:
+def _records(text: str, sep: str):
+    """(first line, last line, fields) of every record, lines counted as an editor counts them."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    end = 0
+    for fields in reader:
+        start, end = end + 1, reader.line_num
+        yield start, end, fields
+
+
+def _first_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """(line, fields) of the first non-blank records of ``text`` (a reading error ends the list)."""
+    out = []
+    try:
+        for start, _, fields in _records(text, sep):
+            if any(f.strip() for f in fields):
+                out.append((start, fields))
+                if len(out) == HEADER_SEARCH_ROWS:
+                    break
+    except csv.Error:
+        pass  # the full reading reports it
+    return out
+
+
+def _find_csv_header(text: str, table: contract.Table | None) -> tuple[str, int]:
+    """Separator and the line where the header starts: the row of the first ones that names most of the table's
+    columns (on a tie the higher one, and the separator splitting it into more fields); without a table or a
+    match, the first non-blank record and the separator that splits it into most fields (``,`` if none does)."""
+    head = text[:_HEADER_SEARCH_CHARS]
+    if table is not None:
+        accepted = contract.header_map(table)
+        best: tuple[int, int] = (0, 0)  # (score, fields) of the best header found
+        found: tuple[str, int] | None = None
+        for sep in SEPARATORS:
+            rows = _first_rows(head, sep)
+            if not rows:
+                continue
+            score, neg_line, fields = max((_header_score(f, accepted), -line, len(f)) for line, f in rows)
+            if score > 0 and (score, fields) > best:
+                best, found = (score, fields), (sep, -neg_line)
+        if found is not None:
+            return found
+    firsts = {sep: (rows[0] if (rows := _first_rows(head, sep)) else (1, [""])) for sep in SEPARATORS}
+    widest = max(SEPARATORS, key=lambda sep: len(firsts[sep][1]))  # a quoted separator does not count
+    sep = widest if len(firsts[widest][1]) > 1 else ","
+    return sep, firsts[sep][0]
+
+
+def _read_csv(p: Path, table: contract.Table | None) -> RawTable:
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise FileRefused(f"{p}: kan ikke læses: {exc.strerror}") from None
     text, encoding = decode(data, p)
-    first_line = next((line for line in text.split("\n", 50)[:50] if line.strip()), "")
-    sep = _sniff_separator(first_line)
-    if not _needs_careful_reader(text, sep):
-        fast = _read_csv_fast(p, text, sep, encoding)
+    sep, header_row = _find_csv_header(text, table)
+    lines = _regular_lines(text, sep) if header_row == 1 else None
+    if lines is not None:
+        fast = _read_csv_fast(p, text, sep, encoding, lines)
         if fast is not None:
             return fast
-    return _read_csv_careful(p, text, sep, encoding)
+    return _read_csv_careful(p, text, sep, encoding, header_row)
 
 
-def _needs_careful_reader(text: str, sep: str) -> bool:
-    """The fast reader is used only where it is exact: no quoting, no blank lines, and every line with as many
-    fields as the header (so row numbers and ragged rows come out right). Anything else goes to the careful one."""
-    if not text or '"' in text or text[0] in "\r\n":
-        return True
+def _regular_lines(text: str, sep: str) -> int | None:
+    """The number of lines when the fast reader is exact for ``text``, else None: no quoting, no NUL, no blank
+    lines, and every line (split at ``\\n``) with as many fields as the header, so that row numbers and ragged rows
+    come out right. Anything else goes to the careful reader."""
+    if not text or '"' in text or text[0] in "\r\n" or "\x00" in text:
+        return None
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     counts = np.fromiter((line.count(sep) for line in lines), dtype=np.int64, count=len(lines))
-    if (counts != counts[0]).any():
-        return True
-    return any(not line.strip() for line in lines)
+    if (counts != counts[0]).any() or any(not line.strip() for line in lines):
+        return None
+    return len(lines)
 
 
-def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | None:
-    """pandas' C parser, every field as text (only for files :func:`_needs_careful_reader` found regular)."""
+def _needs_careful_reader(text: str, sep: str) -> bool:
+    return _regular_lines(text, sep) is None
+
+
+def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | None = None) -> RawTable | None:
+    """pandas' C parser, every field as text (only for files :func:`_regular_lines` found regular). None when the
+    parser saw another number of ``lines`` than that check did (a lone ``\\r`` is a line end to the parser)."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
                             keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False,
@@ -125,44 +277,110 @@ def _read_csv_fast(p: Path, text: str, sep: str, encoding: str) -> RawTable | No
         return None
     except pd.errors.EmptyDataError:
         return RawTable(p, [], pd.DataFrame(), np.zeros(0, dtype=np.int64), [], encoding, sep)
+    if lines is not None and len(frame) != lines:
+        return None
     headers = [str(h).strip() for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:]
     body.columns = _unique(headers)
     numbers = np.arange(2, len(body) + 2, dtype=np.int64)
-    blank = np.ones(len(body), dtype=bool)
+    # a line of separators and white space only is not a data row (as in the careful reader): column by column,
+    # only the rows still blank so far are looked at
+    candidates = np.arange(len(body))
     for col in body.columns:
-        blank &= body[col].to_numpy(dtype=object) == ""
-    if blank.any():  # a line of separators only: not a data row (as in the careful reader)
+        values = body[col].to_numpy(dtype=object)[candidates]
+        candidates = candidates[np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))]
+        if not len(candidates):
+            break
+    blank = np.zeros(len(body), dtype=bool)
+    blank[candidates] = True
+    n_blank = int(blank.sum())
+    if n_blank:
         body, numbers = body[~blank], numbers[~blank]
-    return RawTable(p, headers, body.reset_index(drop=True), numbers, [], encoding, sep)
+    return RawTable(p, headers, body.reset_index(drop=True), numbers, [], encoding, sep, header_row=1,
+                    blank_lines=n_blank, physical_lines=len(body))
 
 
-def _read_csv_careful(p: Path, text: str, sep: str, encoding: str) -> RawTable:
-    """The csv module, record by record: handles blank lines and rows with too many fields."""
+def _read_csv_careful(p: Path, text: str, sep: str, encoding: str, header_row: int = 1) -> RawTable:
+    """The csv module, record by record: handles quoting, line breaks in fields, blank lines, title lines above
+    the header (records starting before ``header_row``) and rows with the wrong number of fields."""
     headers: list[str] = []
     good: list[list[str]] = []
     numbers: list[int] = []
-    ragged: list[tuple[int, list[str]]] = []
-    row_no = 0
-    width = 0
+    rejected: list[Rejected] = []
+    suspicious: list[tuple[int, str, str]] = []
+    labels: list[str] = []
+    width = header_start = header_lines = blank = physical = 0
+    last = 0
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-        # row_no is the number a spreadsheet shows: one row per record, the first record is row 1
-        for row_no, fields in enumerate(reader, start=1):
-            if not any(f.strip() for f in fields):
-                continue  # blank line: not a data row
+        for start, last, fields in _records(text, sep):
+            span = last - start + 1
+            is_blank = not any(f.strip() for f in fields)
             if not headers:
-                headers = [f.strip() for f in fields]
-                width = len(headers)
-            elif len(fields) == width:
-                good.append(fields)
-                numbers.append(row_no)
+                if not is_blank and start >= header_row:
+                    headers = [f.strip() for f in fields]
+                    labels = _unique(headers)
+                    width, header_start, header_lines = len(headers), start, span
+                continue
+            if is_blank:
+                blank += span
+                continue
+            physical += span
+            if len(fields) != width:
+                reason = f"rækken har {len(fields)} felter, men overskriften har {width}"
+                if span > 1:
+                    reason += f" (posten fylder linje {start}–{last})"
+                rejected.append(Rejected(start, fields, reason))
             else:
-                ragged.append((row_no, fields))
+                if span > 1 and (found := _swallowed_rows(fields, headers, start, sep)):
+                    suspicious.append((len(good), labels[found[0]], found[1]))
+                good.append(fields)
+                numbers.append(start)
     except csv.Error as exc:
-        raise FileRefused(f"{p}: CSV-filen kan ikke læses (række {row_no + 1}): {exc}") from None
-    frame = pd.DataFrame(good, columns=_unique(headers), dtype=object) if headers else pd.DataFrame()
-    return RawTable(p, headers, frame, np.asarray(numbers, dtype=np.int64), ragged, encoding, sep)
+        if "field limit" in str(exc):
+            limit = f"{csv.field_size_limit():,}".replace(",", ".")
+            raise FileRefused(
+                f"{p}: et felt, der begynder i linje {last + 1} eller senere, er over {limit} tegn langt; "
+                "sandsynligvis er et citationstegn ikke lukket. Ret filen, og indlæs den igen"
+            ) from None
+        raise FileRefused(f"{p}: CSV-filen kan ikke læses fra linje {last + 1}: {exc}") from None
+    frame = pd.DataFrame(good, columns=labels, dtype=object) if headers else pd.DataFrame()
+    return RawTable(p, headers, frame, np.asarray(numbers, dtype=np.int64), rejected, encoding, sep,
+                    header_row=header_start or 1, header_lines=header_lines or 1, blank_lines=blank,
+                    physical_lines=physical, suspicious=suspicious)
+
+
+def _swallowed_rows(fields: list[str], headers: list[str], start: int, sep: str) -> tuple[int, str] | None:
+    """For a multi-line record whose quoted field holds lines that look like whole rows (at least as many
+    separators as the header): the field's index and the reason to quarantine the record; else None. ``start`` is
+    the record's first line."""
+    needed = max(len(headers) - 1, 1)
+    line = start
+    for j, value in enumerate(fields):
+        if "\n" not in value and "\r" not in value:
+            continue
+        pieces = _NEWLINE.split(value)
+        like = [line + k for k in range(1, len(pieces)) if pieces[k].count(sep) >= needed]
+        if like:
+            name = headers[j] if j < len(headers) and headers[j] else f"i kolonne {j + 1}"
+            what = "ligner selvstændige rækker" if len(like) > 1 else "ligner en selvstændig række"
+            return j, (f"feltet {name} begynder med et citationstegn i linje {line} og slutter først i linje "
+                    f"{line + len(pieces) - 1}; linje {_line_list(like)} {what} (mindst lige så mange skilletegn "
+                    "som overskriften), så et citationstegn mangler eller er for meget. Posten er ikke indlæst: "
+                    "ret filen, og indlæs den igen")
+        line += len(pieces) - 1
+    return None
+
+
+def _line_list(lines: list[int]) -> str:
+    """Line numbers as ranges in Danish: [3, 4, 6] -> '3–4 og 6'."""
+    ranges: list[list[int]] = []
+    for n in lines:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    parts = [_span(a, b) for a, b in ranges]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -180,12 +398,26 @@ def _unique(headers: list[str]) -> list[str]:
     return out
 
 
+# --- XLSX -----------------------------------------------------------------------------------------------------
+
+def _whole_number_text(n: int) -> str:
+    """A whole number as text. A 9-digit number that is a CPR number without its leading zero (Excel drops it
+    from 0101901234 stored as a number) gets the zero back, so that it is recognised as a CPR number downstream
+    and pseudonymised or redacted exactly like the same number from a CSV."""
+    text = str(n)
+    if len(text) == 9 and text.isdigit() and contains_cpr("0" + text):
+        return "0" + text
+    return text
+
+
 def cell_text(value) -> str:
-    """An XLSX cell as the text a CSV export would hold."""
+    """An XLSX cell as the text a CSV export would hold (a whole number without ``.0`` or an exponent)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return _whole_number_text(value)
     if isinstance(value, datetime):
         if value.time() == time(0, 0):
             return value.date().isoformat()
@@ -194,46 +426,116 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float):
         if value.is_integer():
-            return str(int(value))
+            return _whole_number_text(int(value))
         return repr(value)
     return str(value)
 
 
-def _read_xlsx(p: Path) -> RawTable:
+def _sheet_head(ws) -> list[tuple[int, list[str]]]:
+    """(row number, cells as text) of a sheet's first non-blank rows."""
+    out = []
+    for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in values]
+        if any(c.strip() for c in cells):
+            out.append((row_no, cells))
+            if len(out) == HEADER_SEARCH_ROWS:
+                break
+    return out
+
+
+def _best_header(head: list[tuple[int, list[str]]], accepted: dict[str, str] | None) -> tuple[int, int]:
+    """(score, row number) of the row naming most of the table's columns (the higher row on a tie); without a
+    table or a match (score 0) the first non-blank row."""
+    if not head:
+        return 0, 0
+    if accepted:
+        score, neg_row = max((_header_score(cells, accepted), -row) for row, cells in head)
+        if score > 0:
+            return score, -neg_row
+    return 0, head[0][0]
+
+
+def _read_xlsx(p: Path, table: contract.Table | None, sheet: str | None) -> RawTable:
     from openpyxl import load_workbook
 
+    # A damaged workbook fails inside zipfile, openpyxl or the XML parser in many different ways, when opened and
+    # when its rows are read (read-only mode parses lazily): every one of them means "not a readable XLSX".
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:
         raise FileRefused(f"{p}: kan ikke læses som XLSX ({type(exc).__name__}: {exc})") from None
     try:
-        if not wb.worksheets:
-            raise FileRefused(f"{p}: arbejdsbogen har intet ark")
-        ws = wb.worksheets[0]
-        headers: list[str] = []
-        good: list[list[str]] = []
-        numbers: list[int] = []
-        ragged: list[tuple[int, list[str]]] = []
-        width = 0
-        for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [cell_text(v) for v in values]
-            if not headers:
-                if any(c.strip() for c in cells):
-                    while cells and not cells[-1].strip():
-                        cells.pop()
-                    headers = [c.strip() for c in cells]
-                    width = len(headers)
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            extra = cells[width:]
-            if any(c.strip() for c in extra):
-                ragged.append((row_no, cells))
-                continue
-            cells = (cells + [""] * width)[:width]
-            good.append(cells)
-            numbers.append(row_no)
+        return _read_workbook(p, wb, table, sheet)
+    except FileRefused:
+        raise
+    except Exception as exc:
+        raise FileRefused(f"{p}: kan ikke læses som XLSX ({type(exc).__name__}: {exc})") from None
     finally:
         wb.close()
+
+
+def _read_workbook(p: Path, wb, table: contract.Table | None, sheet: str | None) -> RawTable:
+    sheets = list(wb.worksheets)
+    names = [ws.title for ws in sheets]
+    listed = ", ".join(f"'{n}'" for n in names)
+    if not sheets:
+        raise FileRefused(f"{p}: arbejdsbogen har intet ark")
+    accepted = contract.header_map(table) if table is not None else None
+    if sheet is not None:
+        chosen = [ws for ws in sheets if ws.title == sheet] or [
+            ws for ws in sheets if ws.title.strip().casefold() == sheet.strip().casefold()]
+        if not chosen:
+            raise FileRefused(f"{p}: arket '{sheet}' (--sheet) findes ikke; arbejdsbogen har arkene {listed}")
+        ws = chosen[0]
+        header_row = _best_header(_sheet_head(ws), accepted)[1]
+    else:
+        heads = [_sheet_head(ws) for ws in sheets]
+        best = [_best_header(h, accepted) for h in heads]
+        filled = [i for i, h in enumerate(heads) if h]
+        matching = [i for i, (score, _) in enumerate(best) if score > 0]
+        if matching:
+            i = max(matching, key=lambda k: (best[k][0], -k))
+        elif len(filled) > 1 and table is not None:
+            raise FileRefused(
+                f"{p}: intet ark har en overskriftsrække med kolonner fra tabellen {table.name} ({table.danish}); "
+                f"arbejdsbogen har arkene {listed}. Angiv arket med --sheet"
+            )
+        else:
+            i = filled[0] if filled else 0
+        ws, header_row = sheets[i], best[i][1]
+    raw = _read_sheet(p, ws, header_row)
+    raw.sheets = names
+    return raw
+
+
+def _read_sheet(p: Path, ws, header_row: int) -> RawTable:
+    """The rows of one sheet, the header in ``header_row`` (0: the sheet is empty)."""
+    headers: list[str] = []
+    good: list[list[str]] = []
+    numbers: list[int] = []
+    rejected: list[Rejected] = []
+    width = blank = 0
+    for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if row_no < header_row or not header_row:
+            continue
+        cells = [cell_text(v) for v in values]
+        if not headers:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            headers = [c.strip() for c in cells]
+            width = len(headers)
+            continue
+        if not any(c.strip() for c in cells):
+            blank += 1
+            continue
+        if any(c.strip() for c in cells[width:]):
+            while not cells[-1].strip():
+                cells.pop()
+            rejected.append(Rejected(row_no, cells, f"rækken har {len(cells)} felter, men overskriften har {width}"))
+            continue
+        good.append((cells + [""] * width)[:width])
+        numbers.append(row_no)
     frame = pd.DataFrame(good, columns=_unique(headers), dtype=object) if headers else pd.DataFrame()
-    return RawTable(p, headers, frame, np.asarray(numbers, dtype=np.int64), ragged, "xlsx", "")
+    return RawTable(p, headers, frame, np.asarray(numbers, dtype=np.int64), rejected, "xlsx", "",
+                    header_row=header_row or 1, blank_lines=blank, physical_lines=len(good) + len(rejected),
+                    sheet=ws.title)

@@ -26,6 +26,7 @@ from .readers import RawTable
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DATE_DMY_DASH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 _DATE_DMY_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_DMY_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-0?1)?$")
 _INT_PLAIN = re.compile(r"^[+-]?\d+$")
 _INT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
@@ -122,7 +123,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
         return out
     t = s[present].astype(str)
     ymd = pd.DataFrame(index=t.index, columns=["y", "m", "d"], dtype=object)
-    for rx, order in ((_DATE_ISO, "ymd"), (_DATE_DMY_DASH, "dmy"), (_DATE_DMY_DOT, "dmy")):
+    for rx, order in ((_DATE_ISO, "ymd"), (_DATE_DMY_DASH, "dmy"), (_DATE_DMY_DOT, "dmy"), (_DATE_DMY_SLASH, "dmy")):
         ex = t.str.extract(rx)
         hit = ex[0].notna() & ymd["y"].isna()
         if hit.any():
@@ -132,6 +133,51 @@ def parse_dates(values: pd.Series) -> pd.Series:
     if ok.any():
         text = ymd.loc[ok, "y"] + "-" + ymd.loc[ok, "m"].str.zfill(2) + "-" + ymd.loc[ok, "d"].str.zfill(2)
         out.loc[text.index] = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return out
+
+
+def _calendar_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def slash_date_problems(values) -> dict[str, str]:
+    """Why some slash dates of one column cannot be read: value -> the rest of the Danish reason.
+
+    A slash date is read day first, ``DD/MM/ÅÅÅÅ`` (``01/02/2024`` is 1 February), as Danish exports write it.
+    A value that is no date that way but is one month first (``02/13/2024``) is American ``MM/DD/ÅÅÅÅ``: it is not
+    read, and says so. Once a column holds such a value, the column's other slash dates that read as two different
+    dates (``01/02/2024``; not ``05/05/2024`` nor ``13/02/2024``) are truly ambiguous and are not read either.
+    A column whose slash dates all read day first (however many of them could also be month first) is read day
+    first: nothing in it suggests another order."""
+    from .formatting import MONTHS
+
+    us_only: dict[str, str] = {}
+    both: dict[str, tuple[date, date]] = {}
+    for v in values:
+        m = _DATE_DMY_SLASH.match(v) if isinstance(v, str) else None
+        if m is None:
+            continue
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day_first, month_first = _calendar_date(y, b, a), _calendar_date(y, a, b)
+        if day_first is None and month_first is not None:
+            us_only[v] = (f"er ikke en dato: med skråstreg læses datoer som DD/MM/ÅÅÅÅ, og måned {b} findes ikke "
+                          "(amerikansk MM/DD/ÅÅÅÅ læses ikke); skriv datoen som ÅÅÅÅ-MM-DD")
+        elif day_first is not None and month_first is not None and day_first != month_first:
+            both[v] = (day_first, month_first)
+    if not us_only:
+        return {}
+    example = _quote(next(iter(us_only)))
+
+    def long(d: date) -> str:
+        return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+    out = dict(us_only)
+    for v, (dm, md) in both.items():
+        out[v] = (f"er tvetydig: kolonnen har også datoer, der kun kan læses som amerikansk MM/DD/ÅÅÅÅ (f.eks. "
+                  f"{example}), så den kan være både {long(dm)} og {long(md)}; skriv datoen som ÅÅÅÅ-MM-DD")
     return out
 
 
@@ -218,6 +264,8 @@ def validate(
     texts: dict[str, pd.Series] = {}
     typed: dict[str, pd.Series] = {}
     bads: dict[str, np.ndarray] = {}
+    #: per column, value -> why it cannot be read (where the type's message would not say enough)
+    explain: dict[str, dict[str, str]] = {}
     for col in table.columns:
         if col.name not in mapping:
             safe[col.name] = texts[col.name] = pd.Series([None] * n, dtype=object)
@@ -235,6 +283,10 @@ def validate(
             safe_u = scrub_series(u)
             text_u = _clean(safe_u)
         typed_u, bad_u = _parse_column(col, text_u, organisation)
+        if col.type == "date" and (problems := slash_date_problems(text_u)):
+            hit = text_u.isin(list(problems)).to_numpy()
+            typed_u, bad_u = typed_u.mask(hit), hit | bad_u
+            explain[col.name] = problems
         missing = codes < 0
         safe[col.name] = _spread(safe_u, codes, missing)
         texts[col.name] = _spread(text_u, codes, missing)
@@ -255,8 +307,9 @@ def validate(
         present = text.notna().to_numpy()
         if bads[col.name].any():
             msg = _type_message(col, organisation)
-            reasons.add(bads[col.name], col.name,
-                        lambda i, t=text, lb=label, m=msg: f"{lb}: {_quote(t.iat[i])} er ikke {m}")
+            why = explain.get(col.name, {})
+            reasons.add(bads[col.name], col.name, lambda i, t=text, lb=label, m=msg, w=why: (
+                f"{lb}: {_quote(t.iat[i])} {w.get(t.iat[i]) or 'er ikke ' + m}"))
         if col.required:
             reasons.add(~present, col.name, lambda i, lb=label: f"{lb}: værdien mangler (kolonnen er krævet)")
         v = typed[col.name]
@@ -313,6 +366,11 @@ def validate(
             + " + ".join(str(typed[p].iat[i]) if pd.notna(typed[p].iat[i]) else "0" for p in ps)
             + f" = {int(part_sum.iat[i])}"))
 
+    # 3b. Records the reader found suspicious (a quoted field that swallowed lines looking like rows).
+    canonical_of = {label: canon for canon, label in mapping.items()}
+    for pos, label, reason in raw.suspicious:
+        reasons.add_at([pos], canonical_of.get(label, ""), lambda i, r=scrub_text(reason): r)
+
     frame = pd.DataFrame(typed)
     row_numbers = raw.row_numbers
 
@@ -364,13 +422,12 @@ def validate(
             "reason": "; ".join(reasons.texts[i]),
             "raw": json.dumps(raw_row, ensure_ascii=False),
         })
-    for row_no, fields in raw.ragged:
-        safe_fields = [scrub_text(f) for f in fields]
+    for rec in raw.rejected:  # records the reader could not split into the header's columns, with its reason
         q_records.append({
-            "row_number": int(row_no),
+            "row_number": int(rec.row_number),
             "columns": "",
-            "reason": f"rækken har {len(fields)} felter, men overskriften har {len(raw.headers)}",
-            "raw": json.dumps(safe_fields, ensure_ascii=False),
+            "reason": scrub_text(rec.reason),
+            "raw": json.dumps([scrub_text(f) for f in rec.fields], ensure_ascii=False),
         })
     quarantine = pd.DataFrame(q_records, columns=["row_number", "columns", "reason", "raw"])
     quarantine = quarantine.sort_values("row_number", kind="stable").reset_index(drop=True)
