@@ -32,6 +32,15 @@ def _insert(con, table: str, frame: pd.DataFrame) -> None:
     con.unregister("_f")
 
 
+def _insert_complaints_and_decisions(con, comp: list[tuple], dec: list[tuple]) -> None:
+    """Complaints (forvaltning, area, received) of kind realitet, and decisions (forvaltning, area, month, n)."""
+    c = pd.DataFrame(comp, columns=["forvaltning", "area", "received"])
+    c["complaint_id"] = [f"K{i}" for i in range(len(c))]
+    c["kind"] = "realitet"
+    _insert(con, "complaints", c)
+    _insert(con, "decisions", pd.DataFrame(dec, columns=["forvaltning", "area", "month", "decisions"]))
+
+
 def _org(tmp_path: Path, extra: str = ""):
     p = tmp_path / "organisation.yaml"
     p.write_text("municipality: Testkommune\nforvaltninger:\n  - {code: SOF, name: Socialforvaltningen}\n"
@@ -96,11 +105,7 @@ def _known_store(tmp_path: Path):
         for y, n in zip(YEARS, counts):
             comp += [(fv, "Område", date(y, 1 + i % 12, 1 + (i // 12) % 28)) for i in range(n)]
             dec += [(fv, "Område", date(y, m, 1), 1000) for m in range(1, 13)]
-    c = pd.DataFrame(comp, columns=["forvaltning", "area", "received"])
-    c["complaint_id"] = [f"K{i}" for i in range(len(c))]
-    c["kind"] = "realitet"
-    _insert(con, "complaints", c)
-    _insert(con, "decisions", pd.DataFrame(dec, columns=["forvaltning", "area", "month", "decisions"]))
+    _insert_complaints_and_decisions(con, comp, dec)
     return con
 
 
@@ -196,11 +201,7 @@ def _trend_store(tmp_path: Path):
             if y >= 2022:
                 dec.append(("BIF", "Kontanthjælp", month, 1000))
                 comp += [("BIF", "Kontanthjælp", month) for _ in range(rng.poisson(20))]
-    c = pd.DataFrame(comp, columns=["forvaltning", "area", "received"])
-    c["complaint_id"] = [f"K{i}" for i in range(len(c))]
-    c["kind"] = "realitet"
-    _insert(con, "complaints", c)
-    _insert(con, "decisions", pd.DataFrame(dec, columns=["forvaltning", "area", "month", "decisions"]))
+    _insert_complaints_and_decisions(con, comp, dec)
     return con
 
 
