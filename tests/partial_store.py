@@ -15,6 +15,10 @@ period  received                                                 medhold (closed
 
 Audits (stikprøver), exported to 15 January 2024: 25 audited cases in 2023, 5 with an error (20,0 %).
 
+Cases (sager), exported to 15 January 2024, servicemål 30 days each: 6 opened 10 January 2023 and decided 20 December
+2023 (open and over the servicemål at the end of 2023Q1–Q3: 6 each), 7 opened 1 October 2023 and still open (over the
+servicemål at the end of 2023Q4: 7, and on 15 January 2024, 106 days old: 7).
+
 So at 31 January 2024 the latest complete year is 2023 (previous 2022); January 2024 is partial and is compared
 with January 2023 only: complaints 3 (<5) against 6; the complaint rate 3 / 100 × 1.000 (hidden: it rests on 3)
 against 6 / 100 × 1.000 = 60,0. Quarters: 2022Q1–2023Q4 are whole (complaints 5, 5, 5, 5, 9, 7, 7, 7 against 300
@@ -82,8 +86,11 @@ def build(folder: Path) -> tuple[Path, Path]:
                                                  "resultat"],
                        [[f"T{i:02d}", "SOF", "Handicap", date(2023, 3 + i % 9, 10).isoformat(), "begrundelse",
                          "fejl" if i < 5 else "ok"] for i in range(25)])
+    cases = write_csv(data / "sager.csv", ["sag_id", "forvaltning", "område", "oprettet", "afgjort", "servicemål_dage"],
+                      [[f"S{i}", "SOF", "Handicap", "2023-01-10", "2023-12-20", 30] for i in range(6)]
+                      + [[f"S{i}", "SOF", "Handicap", "2023-10-01", None, 30] for i in range(6, 13)])
     db = folder / "janby.duckdb"
     cmd = ["ingest", "--db", str(db), "--organisation", str(org)]
     assert main(cmd + ["--as-of", "2024-01-31", str(complaints), str(decisions)]) == 0
-    assert main(cmd + ["--as-of", "2024-01-15", str(audits)]) == 0
+    assert main(cmd + ["--as-of", "2024-01-15", str(audits), str(cases)]) == 0
     return db, org

@@ -16,7 +16,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from kvalitet import catalogue, present
 from kvalitet.present import Report
-from kvalitet.sections import common, forvaltningsrapport, klager, udforsk
+from kvalitet.sections import common, forvaltningsrapport, klager, sagsbehandlingstid, udforsk
 from kvalitet.stats import control_limits
 
 JANUARY_2024 = "1. januar–31. januar 2024"
@@ -94,8 +94,14 @@ def test_partial_period_only_against_the_same_part_of_the_year_before(rep, shown
     forvaltningsrapport.key_figures(rep, None, "year")
     ytd = _table(rep, "År til dato for Janby Kommune")
     value = "Værdi (95 %-konfidensinterval)"
-    assert set(ytd["Periode"]) == {JANUARY_2024}
-    assert set(ytd["Samme periode året før"]) == {JANUARY_2023}
+    for ind in ("complaints_received", "complaint_rate"):
+        assert (ytd.loc[_name(ind), "Periode"], ytd.loc[_name(ind), "Samme periode året før"]) == \
+            (JANUARY_2024, JANUARY_2023)
+    # the cases are exported to 15 January 2024: the sagspukkel on that day (7 cases, 106 days old) against 15
+    # January 2023 (the 6 cases opened 10 January 2023 were 5 days old: none over the servicemål); a count of open
+    # cases at a day is not tested
+    pile = ytd.loc[_name("open_cases_over_target")]
+    assert pile.tolist() == ["1. januar–15. januar 2024", "7", "1. januar–15. januar 2023", "0", "+7", "ikke testet"]
     received = ytd.loc[_name("complaints_received")]
     # 3 complaints in January 2024 (hidden), 6 in January 2023; the change rests on the 3 and is hidden too
     assert (received[value], received["Værdi året før"], received["Ændring"], received["Statistisk sikker?"]) == \
@@ -179,7 +185,8 @@ def test_udforsk_chart_leaves_out_the_partial_point(rep, shown, monkeypatch):
 def test_metode_og_data_dates_per_table(rep, shown):
     forvaltningsrapport.method_section(rep, None)
     text = _text(shown)
-    assert ("Tabellerne er opgjort på forskellige datoer: stikprøver pr. 15. januar 2024; klager pr. 31. januar "
+    assert ("Tabellerne er opgjort på forskellige datoer: stikprøver pr. 15. januar 2024; sager pr. 15. januar 2024; "
+            "klager pr. 31. januar "
             "2024; afgørelser pr. 31. januar 2024.") in text
     assert ("Seneste hele år er 2023, vurderet efter den tidligste opgørelsesdato (15. januar 2024); 2024 er kun "
             "delvist med (1. januar–15. januar 2024)") in text
@@ -191,3 +198,22 @@ def test_metode_og_data_one_date(rep, shown):
     assert "Data er opgjort pr. 31. januar 2024 (klager, afgørelser)." in text
     assert f"Seneste hele år er 2023; 2024 er kun delvist med ({JANUARY_2024})" in text
     assert "forskellige datoer" not in text
+
+
+def test_backlog_title_from_whole_quarters(rep, shown):
+    wide = sagsbehandlingstid.backlog(rep, None, "quarter")
+    assert wide.index.tolist() == ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"]
+    assert wide.sum(axis=1).tolist() == [6, 6, 6, 7, 7]
+    (alt,) = _alts(shown)
+    # the title runs over whole quarters: 2023Q1 (6) to 2023Q4 (7), not to the partial 2024Q1
+    assert "Sagspuklen voksede fra 6 sager over servicemål (1. kvartal 2023) til 7 (4. kvartal 2023)" in alt
+    assert "fra 1. kvartal 2023 til 4. kvartal 2023" in alt and "2024" not in alt
+    table = _table(rep, "Sagspukkel: åbne sager over servicemål ved periodens udgang")
+    assert list(table.columns)[-1] == "1. januar–15. januar 2024"
+
+
+def test_case_ages_censored_at_the_cases_export(rep):
+    cases = sagsbehandlingstid._cases(rep, None)
+    # the 7 open cases, opened 1 October 2023, are 106 days old on 15 January 2024 (the cases export), not 122
+    assert sorted(cases.loc[~cases["decided_by_as_of"].astype(bool), "days"].tolist()) == [106] * 7
+    assert sorted(cases.loc[cases["decided_by_as_of"].astype(bool), "days"].tolist()) == [344] * 6

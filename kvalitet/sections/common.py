@@ -409,6 +409,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     part = [(lab, per) for lab, per, p in zip(d.values["Periode"], df["period"], df["partial"]) if p]
     d, df = d.subset(whole), df[whole].reset_index(drop=True)
     if df.empty:
+        rep.text(partial_note(part))
         return df
     valid = np.flatnonzero(df["value"].notna().to_numpy())
     share = ind.unit == catalogue.UNIT_SHARE

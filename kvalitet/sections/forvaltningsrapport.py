@@ -161,9 +161,10 @@ def year_to_date(rep: Report, forvaltning: str | None, period: str = "year", sta
     table = pd.DataFrame(rows).rename(columns={"Forrige periode": "Værdi året før"})
     table = table[["Indikator", "Periode", ci_head, "Samme periode året før", "Værdi året før", "Ændring",
                    "Statistisk sikker?"]]
+    before = "samme del af toårsperioden før (to år tilbage)" if period == "biennium" else "samme del af året før"
     # every number above came through disclose_indicator (d.text)
-    rep.table(disclosure.disclose(table), f"År til dato for {sc.name}", note=(
-        "Den indeværende periode er ikke slut: den sammenlignes med samme del af året før, ikke med en hel periode. "
+    rep.table(disclosure.disclose(table), f"{'År' if period == 'year' else 'Periode'} til dato for {sc.name}", note=(
+        f"Den indeværende periode er ikke slut: den sammenlignes med {before}, ikke med en hel periode. "
         "Klageraten tæller kun hele måneder. Tests som i nøgletallene."))
     rep.text(_sure_changes(table, ci_head, "Værdi året før", "år til dato"))
     return table
@@ -230,7 +231,7 @@ def risk_section(rep: Report, forvaltning) -> None:
         rep.text(f"*Risikobillede: ingen data for {sc.name}.*")
 
 
-def method_section(rep: Report, forvaltning) -> None:
+def method_section(rep: Report, forvaltning, period: str = "year") -> None:
     sc = common.scope(rep, forvaltning)
     extra = []
     if common.table_has_rows(rep, "cases", sc):
@@ -240,4 +241,4 @@ def method_section(rep: Report, forvaltning) -> None:
     missing = [common._TABLE_DA[t] for t in ALL_TABLES if not common.table_has_rows(rep, t, sc)]
     if missing:
         extra.append("Ingen data om: " + ", ".join(missing) + "; de afsnit er derfor tomme.")
-    common.method_and_data(rep, KEY_FIGURES, ALL_TABLES, extra)
+    common.method_and_data(rep, KEY_FIGURES, ALL_TABLES, extra, period=period)
