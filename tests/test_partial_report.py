@@ -5,6 +5,7 @@ expected value is counted by hand in partial_store.py."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -142,7 +143,7 @@ def test_series_sentence_compares_whole_years(rep, shown):
     p = proportions_ztest([9, 8], [30, 20])[1]
     assert (f"Andel klager med medhold var 30,0 % i 2023 mod 40,0 % i 2022. Faldet er ikke statistisk sikkert "
             f"(p = {p:.3f})".replace("p = 0.", "p = 0,")) in text.replace("\xa0", " ")
-    assert f"{JANUARY_2024} (kun en del af 2024) indgår ikke i diagrammet eller i sammenligningen." in text
+    assert f"Perioden {JANUARY_2024} (kun en del af 2024) indgår ikke i diagrammet eller i sammenligningen." in text
     table = _table(rep, "Andel klager med medhold (andel), Janby Kommune")
     assert table["Periode"].tolist() == ["2022", "2023", JANUARY_2024]
     (alt,) = _alts(shown)
@@ -217,3 +218,24 @@ def test_case_ages_censored_at_the_cases_export(rep):
     # the 7 open cases, opened 1 October 2023, are 106 days old on 15 January 2024 (the cases export), not 122
     assert sorted(cases.loc[~cases["decided_by_as_of"].astype(bool), "days"].tolist()) == [106] * 7
     assert sorted(cases.loc[cases["decided_by_as_of"].astype(bool), "days"].tolist()) == [344] * 6
+
+
+def test_rendered_reports_never_show_2024_as_a_whole_period(janby, tmp_path):
+    """The rendered klager and forvaltningsrapport (text and alt text): 2024 appears only at the end of the dates of
+    a partial period, in the note that it is only part of 2024, and in Metode og data's sentence on it."""
+    from kvalitet.cli import main
+
+    db, org = janby
+    out = tmp_path / "reports"
+    assert main(["report", "klager", "forvaltningsrapport", "--db", str(db), "--organisation", str(org), "--out",
+                 str(out), "--jobs", "2"]) == 0
+    for name in ("klager.html", "forvaltningsrapport-sof.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        alts = " ".join(re.findall(r'alt="([^"]*)"', page))
+        page = re.sub(r"<style[\s\S]*?</style>", "", re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page))
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + alts))
+        assert re.findall(r"\b(?:fra|til|i|mod|for|år) 2024\b", text) == [], name
+        # what is left when dates (and ranges of dates) and the notes on the partial period are taken out
+        rest = re.sub(r"\d+\. januar(?: 2024)?–\d+\. januar 2024|\d+\. januar 2024|\(kun en del af 2024\)|"
+                      r"2024 er kun delvist med", "", text)
+        assert "2024" not in rest, name

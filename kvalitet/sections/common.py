@@ -458,7 +458,8 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
 def partial_note(parts) -> str:
     """The line under a chart from which partial periods were left out; ``parts``: (label with dates, period)."""
     what = " og ".join(f"{lab} (kun en del af {formatting.period_label(per)})" for lab, per in parts)
-    return f"{what.capitalize() if what[:1].isalpha() else what} indgår ikke i diagrammet eller i sammenligningen."
+    # not at the start of a line: Markdown would read '1. januar …' as a numbered list
+    return f"{'Perioden' if len(parts) == 1 else 'Perioderne'} {what} indgår ikke i diagrammet eller i sammenligningen."
 
 
 # --------------------------------------------------------------------------------------------- control chart

@@ -116,7 +116,8 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
     cur = df[df["period"] == last]
     gcol = sc.group_col("area")
     wide = cur.pivot_table(index=gcol, columns="indicator", values=["value", "ci_low", "ci_high", "denominator",
-                                                                     "numerator"], aggfunc="first")
+                                                                     "numerator"], aggfunc="first",
+                          dropna=False)  # keep a column that is empty (a KM median not reached yet has no CI)
     conv = wide[("value", "processing_days_median")] if ("value", "processing_days_median") in wide else None
     km = wide[("value", "processing_days_km_median")] if ("value", "processing_days_km_median") in wide else None
     if conv is None or km is None:
