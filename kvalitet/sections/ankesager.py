@@ -101,7 +101,7 @@ def funnel_of_areas(rep: Report, forvaltning: str | None, period: str = "year", 
     over-dispersion adjustment). One forvaltning's areas are shown among all the municipality's."""
     df = common.totals(common.compute(rep, ["appeal_reversal_share"], period, start, end,
                                       by=("forvaltning", "area")))
-    df = df[df["denominator"].fillna(0) > 0]
+    df = common.complete(df[df["denominator"].fillna(0) > 0])
     if df.empty or (forvaltning and not (df["forvaltning"] == forvaltning).any()):
         common.no_data(rep, "Tragtdiagram for omgørelsesprocenten")
         return pd.DataFrame()

@@ -29,9 +29,15 @@ def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "y
     wide = wide[cats + ["I alt"]]
     table = wide.reset_index().rename(columns={"period": "_period"})
     table.columns.name = None
-    table.insert(0, "Periode", table["_period"].map(formatting.period_label))
+    names = dict(zip(df["period"], common.labels(rep, df, start, end)))
+    table.insert(0, "Periode", table["_period"].map(names))
     d = disclosure.disclose(table, counts=cats + ["I alt"])
     rep.table(d, f"{ind.name} pr. kategori", note=ind.definition)
+    # the chart and its title: whole periods only (a partial period stays in the table, with its dates)
+    partial = set(df.loc[df["partial"], "period"])
+    d = d.subset(~table["_period"].isin(partial).to_numpy())
+    if not len(d):
+        return wide
     first, last = 0, len(d) - 1
     p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
     latest = pd.Series([d.number(c)[last] for c in cats], index=cats)
@@ -42,6 +48,8 @@ def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "y
                                 as_of_label=rep.as_of_label)
     rep.figure(fig, alt=(f"Stablet søjlediagram over henvendelser til Borgerrådgiveren pr. periode og kategori fra "
                          f"{p0} til {p1}. {title}."))
+    if partial:
+        rep.text(common.partial_note([(names[p], p) for p in sorted(partial, key=periods.sort_key)]))
     return wide
 
 

@@ -16,6 +16,7 @@ import re
 from .. import catalogue, charts, disclosure, formatting, narrative, periods, screening
 from .. import targets as targets_mod
 from ..indicators import compute as _compute
+from ..indicators import data_as_of, period_labels
 from ..present import Report
 from ..stats import bh_qvalues, compare_proportions, compare_rates, control_limits
 
@@ -131,6 +132,25 @@ def totals(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["subgroup"].isna()]
 
 
+def complete(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of whole periods: a partial period (not over at the as-of date, or cut by start/end) is left out of
+    trend tests, control limits, line charts and the "fra … til …" of titles and sentences."""
+    return df[~df["partial"].astype(bool)] if "partial" in df else df
+
+
+def latest_complete(df: pd.DataFrame) -> str | None:
+    """The latest whole period among the rows of ``df`` with a value (None when there is none)."""
+    done = complete(df)
+    done = done[done["value"].notna()] if "value" in done else done
+    return max(done["period"], key=periods.sort_key) if len(done) else None
+
+
+def labels(rep: Report, df: pd.DataFrame, start=None, end=None) -> list[str]:
+    """The Danish label of each row's period for a table: a partial period with the dates it holds
+    (``1. januar–31. januar 2024``). Pass the ``start`` and ``end`` given to :func:`compute`."""
+    return period_labels(rep.con, df, as_of=rep.as_of, start=start, end=end)
+
+
 def has_values(df: pd.DataFrame) -> bool:
     return not df.empty and df["value"].notna().any() and df["denominator"].fillna(0).sum() + \
         df["numerator"].fillna(0).sum() > 0
@@ -189,9 +209,10 @@ def period_days(label: str, as_of: date | None) -> int:
 
 def change(indicator_id: str, d: disclosure.Disclosed, prev: int, last: int, as_of: date | None,
            alpha: float = narrative.ALPHA, value: str = "value", num: str = "numerator", den: str = "denominator",
-           period: str = "period") -> narrative.Change | None:
+           period: str = "period", days: tuple[int, int] | None = None) -> narrative.Change | None:
     """The comparison of rows ``prev`` and ``last`` of a disclosed table with the test that fits the indicator;
-    None for medians (no test here)."""
+    None for medians (no test here). ``days``: the days each row covers, for counts (compared per day), when the
+    rows' ``period`` is not what they cover (a partial period and the same part of the year before)."""
     kind = catalogue.get(indicator_id).kind
     if pd.isna(d.values[value].iloc[prev]) or pd.isna(d.values[value].iloc[last]):
         return None
@@ -200,7 +221,8 @@ def change(indicator_id: str, d: disclosure.Disclosed, prev: int, last: int, as_
     if kind == "share":
         return narrative.share_change(d, prev, last, num, den, period, alpha=alpha)
     if kind == "count" and indicator_id != "open_cases_over_target":
-        days = tuple(period_days(str(d.values[period].iloc[i]), as_of) for i in (prev, last))
+        if days is None:
+            days = tuple(period_days(str(d.values[period].iloc[i]), as_of) for i in (prev, last))
         return narrative.count_change(d, prev, last, num, days, period, alpha=alpha)
     return None
 
@@ -213,10 +235,10 @@ def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start
     ind = catalogue.get(indicator_id)
     by = ("forvaltning", "area") if level == "forvaltning_area" else sc.by(level)
     df = totals(compute(rep, [indicator_id], period, start, end, by=by, where=sc.where))
-    if not has_values(df):
+    last = latest_complete(df) if has_values(df) else None
+    if last is None:
         no_data(rep, ind.name)
         return pd.DataFrame()
-    last = max(df.loc[df["value"].notna(), "period"], key=periods.sort_key)
     cur = df[df["period"] == last].copy()
     whole = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
     whole = whole[whole["period"] == last]
@@ -361,7 +383,7 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     ci = f"{conf_text(rep)}-konfidensinterval"
     frame = pd.DataFrame({
         "_period": df["period"].astype(str),
-        "Periode": df["period"].map(formatting.period_label),
+        "Periode": labels(rep, df, start, end),
         "Tæller" if not median else "Antal": (df["numerator"] if not median else df["denominator"]),
         **({"Nævner": df["denominator"]} if not median else {}),
         ind.name: df["value"],
@@ -381,6 +403,14 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         notes = clean_notes(df["note"].dropna().unique())
         rep.table(d, f"{ind.name} ({ind.unit}), {sc.name}",
                   note=ind.definition + (" Bemærk: " + "; ".join(notes) + "." if notes else ""))
+    # the chart, its title and the sentence use whole periods only; a partial period stays in the table, labelled
+    # with its dates
+    whole = ~df["partial"].to_numpy(dtype=bool)
+    part = [(lab, per) for lab, per, p in zip(d.values["Periode"], df["period"], df["partial"]) if p]
+    d, df = d.subset(whole), df[whole].reset_index(drop=True)
+    if df.empty:
+        rep.text(partial_note(part))
+        return df
     valid = np.flatnonzero(df["value"].notna().to_numpy())
     share = ind.unit == catalogue.UNIT_SHARE
     a = alpha(rep)
@@ -420,7 +450,16 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
                      f"{formatting.period_label(df['period'].iloc[i1])} mod {d.text(i0, ind.name)} i "
                      f"{formatting.period_label(df['period'].iloc[i0])}. En median har ingen enkel test her; se "
                      "tendensanalysen for en samlet vurdering.")
+    if part:
+        rep.text(partial_note(part))
     return df
+
+
+def partial_note(parts) -> str:
+    """The line under a chart from which partial periods were left out; ``parts``: (label with dates, period)."""
+    what = " og ".join(f"{lab} (kun en del af {formatting.period_label(per)})" for lab, per in parts)
+    # not at the start of a line: Markdown would read '1. januar …' as a numbered list
+    return f"{'Perioden' if len(parts) == 1 else 'Perioderne'} {what} indgår ikke i diagrammet eller i sammenligningen."
 
 
 # --------------------------------------------------------------------------------------------- control chart
@@ -429,7 +468,8 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
     """A Laney u′ chart (rates) or p′ chart (shares) for the whole scope, with the Anhøj rules for the runs."""
     ind = catalogue.get(indicator_id)
     df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0].sort_values("period", key=lambda s: s.map(periods.sort_key))
+    # a partial period is left out: its point would sit on limits computed for whole periods
+    df = complete(df[df["denominator"].fillna(0) > 0]).sort_values("period", key=lambda s: s.map(periods.sort_key))
     if len(df) < 8:
         rep.text(f"*{ind.name}: for få perioder ({len(df)}) til et kontroldiagram.*")
         return pd.DataFrame()
@@ -563,9 +603,11 @@ def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None, fdr: float = 0
 
 
 # -------------------------------------------------------------------------------------------- method and data
-def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], extra: list[str] | None = None
-                    ) -> None:
-    """'Metode og data': definitions from the catalogue and data-quality notes (quarantine, suppression, …)."""
+def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], extra: list[str] | None = None,
+                    period: str = "year") -> None:
+    """'Metode og data': definitions from the catalogue and data-quality notes (quarantine, suppression, …); when
+    the tables were exported on different dates, or the current ``period`` is not over, the date of each table and
+    the latest complete period (judged by the earliest date)."""
     lines = ["## Metode og data", "", "**Definitioner**", ""]
     for i in indicator_ids:
         ind = catalogue.get(i)
@@ -583,6 +625,7 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
                      "ikke i tallene; se dem med `kvalitet quarantine`.")
     else:
         lines.append("- Ingen rækker er afvist ved indlæsningen af disse data.")
+    lines += [f"- {e}" for e in as_of_lines(rep, tables, period)]
     for e in extra or []:
         lines.append(f"- {e}")
     from ..disclosure import NOTE
@@ -596,6 +639,17 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
                   f"sikker, når p < {level_text(alpha(rep))}; tendenser over mange perioder, når "
                   f"q < {level_text(rep.organisation.thresholds.fdr)} (justeret for mange test)."]
     rep.text("\n".join(lines))
+
+
+def as_of_lines(rep: Report, tables: list[str], period: str = "year") -> list[str]:
+    """The lines on dates for "Metode og data": each table's export date and the latest complete period, when the
+    tables differ or the current period is not over (nothing otherwise: the report's header gives the date)."""
+    if not tables:
+        return []
+    asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
+    if not asof.tables or (not asof.differ and asof.current(period) is None):
+        return []
+    return asof.sentences(period)
 
 
 _TABLE_DA = {"complaints": "klager", "decisions": "afgørelser", "appeals": "ankesager", "cases": "sager",
@@ -622,7 +676,7 @@ def latest_period(rep: Report, indicator_id: str, forvaltning: str | None, perio
     saying in one line that ``what`` has no data."""
     sc = scope(rep, forvaltning)
     df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0]
+    df = complete(df[df["denominator"].fillna(0) > 0])
     if df.empty:
         no_data(rep, what)
         return None

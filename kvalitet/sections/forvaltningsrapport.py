@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, disclosure, formatting, periods
+from .. import catalogue, disclosure, formatting, indicators, periods
 from ..present import Report
 from . import (
     ankesager,
@@ -30,15 +30,16 @@ ALL_TABLES = ["complaints", "decisions", "appeals", "cases", "audits", "inquirie
 
 
 def key_figures(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
-    """One row per key figure: the latest period's value with its CI, the previous period, the change and whether
-    it is statistically sure, the target and the status with a symbol."""
+    """One row per key figure: the latest complete period's value with its CI, the previous period, the change and
+    whether it is statistically sure, the target and the status with a symbol. A period that is not over (or that
+    ``start``/``end`` cut) is never compared with a whole one: it follows in a table of its own, against the same
+    part of the year before (:func:`year_to_date`)."""
     sc = common.scope(rep, forvaltning)
-    df = common.totals(common.compute(rep, KEY_FIGURES, period, start, end, by=sc.total_by, where=sc.where))
+    df = common.totals(common.complete(common.compute(rep, KEY_FIGURES, period, start, end, by=sc.total_by,
+                                                      where=sc.where)))
     rows = []
-    alpha = common.alpha(rep)
     ci_head = f"Værdi ({common.conf_text(rep)}-konfidensinterval)"
     for ind_id in KEY_FIGURES:
-        ind = catalogue.get(ind_id)
         g = df[df["indicator"] == ind_id]
         g = g[g["value"].notna()].sort_values("period", key=lambda s: s.map(periods.sort_key))
         if g.empty:
@@ -46,46 +47,17 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
         d = common.disclose_indicator(g, ind_id)
         last = len(d) - 1
         prev = last - 1 if last >= 1 else None
-        ch = common.change(ind_id, d, prev, last, rep.as_of, alpha) if prev is not None else None
-        hidden_last = d.is_hidden(last, "value")
-        hidden_prev = prev is not None and d.is_hidden(prev, "value")
-        if prev is None:
-            change_text, sure_text = formatting.MISSING, formatting.MISSING
-        elif hidden_last or hidden_prev:
-            change_text, sure_text = disclosure.COMPLEMENT, "skjult (under 5)"
-        else:
-            diff = d.values["value"].iloc[last] - d.values["value"].iloc[prev]
-            if ind.unit == catalogue.UNIT_SHARE:
-                change_text = formatting.percent_points(diff)
-            else:
-                change_text = ("+" if diff > 0 else "") + common.fmt_value(ind_id, diff)
-            if ch is None:
-                sure_text = "ikke testet"
-            elif ch.direction == "uændret":
-                sure_text = "uændret"
-            else:
-                sure_text = (f"ja ({narrative_p(ch.p)})" if ch.sure else f"nej ({narrative_p(ch.p)})")
-        fmt = (lambda v, i=ind_id: common.fmt_value(i, v))
-        unit = common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
-        # a count indicator's value is the count itself: shown as '<5' like the count
-        value = (d.text(last, "numerator", fmt) if ind.kind == "count" and hidden_last
-                 else d.text(last, "value", fmt)) + ("" if hidden_last else unit)
-        ci = common.fmt_interval(ind_id, d.values["ci_low"].iloc[last], d.values["ci_high"].iloc[last])
         r = d.values.iloc[last]
-        rows.append({
-            "Indikator": ind.name,
+        rows.append(_figure_row(rep, ind_id, d, prev, last, ci_head) | {
             "Periode": formatting.period_label(r["period"]),
-            ci_head: value + (f" ({ci})" if ci != formatting.MISSING and not hidden_last else ""),
-            "Forrige periode": d.text(prev, "value", fmt) if prev is not None else formatting.MISSING,
-            "Ændring": change_text.replace(" procentpoint", " pct.-point"),
-            "Statistisk sikker?": sure_text,
             "Mål": common.fmt_target(ind_id, r["target_low"], r["target_high"]),
             "Status": d.text(last, "status", lambda v: common.status_text(v)),
         })
     if not rows:
         common.no_data(rep, "Nøgletal")
         return pd.DataFrame()
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows)[["Indikator", "Periode", ci_head, "Forrige periode", "Ændring", "Statistisk sikker?",
+                                "Mål", "Status"]]
     if table["Mål"].eq(formatting.MISSING).all():
         table = table.drop(columns=["Mål"])
     # every number in the rows above came through disclose_indicator (d.text): the table itself holds no counts
@@ -93,7 +65,6 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
         "Klageraten er pr. 1.000 afgørelser; tider er i dage; pct.-point er procentpoint. Ændringen er testet med en eksakt test for rater og "
         "antal og en z-test for andele; medianer testes ikke her. " + common.STATUS_LEGEND))
     bad = table[table["Status"].str.startswith(("✖", "▲", "▼"))]
-    sure_changes = table[table["Statistisk sikker?"].str.startswith("ja")]
     lines = []
     if len(bad):
         lines.append("Mål, der ikke er nået: " + "; ".join(
@@ -102,14 +73,100 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
             for _, r in bad.iterrows()) + ".")
     else:
         lines.append("Alle nøgletal med et mål ligger inden for målet.")
-    if len(sure_changes):
-        lines.append("Statistisk sikre ændringer fra forrige periode: " + "; ".join(
-            f"{r['Indikator'].lower()} ({r['Forrige periode']} → "
-            f"{r[ci_head].split(' (')[0]})"
-            for _, r in sure_changes.iterrows()) + ".")
-    else:
-        lines.append("Ingen af ændringerne fra forrige periode er statistisk sikre.")
+    lines.append(_sure_changes(table, ci_head, "Forrige periode", "fra forrige periode"))
     rep.text(" ".join(lines))
+    year_to_date(rep, forvaltning, period, start, end)
+    return table
+
+
+def _figure_row(rep: Report, ind_id: str, d: disclosure.Disclosed, prev: int | None, last: int, ci_head: str,
+                days: tuple[int, int] | None = None) -> dict:
+    """The cells of one key figure that compare row ``last`` of a disclosed indicator table with row ``prev``: the
+    value with its CI, the value before, the change and whether it is statistically sure (``days``: the days the
+    two rows cover, for counts, when not their whole periods)."""
+    ind = catalogue.get(ind_id)
+    ch = common.change(ind_id, d, prev, last, rep.as_of, common.alpha(rep), days=days) if prev is not None else None
+    hidden_last = d.is_hidden(last, "value")
+    hidden_prev = prev is not None and d.is_hidden(prev, "value")
+    if prev is None:
+        change_text, sure_text = formatting.MISSING, formatting.MISSING
+    elif hidden_last or hidden_prev:
+        change_text, sure_text = disclosure.COMPLEMENT, "skjult (under 5)"
+    elif pd.isna(d.values["value"].iloc[prev]):
+        change_text, sure_text = formatting.MISSING, formatting.MISSING
+    else:
+        diff = d.values["value"].iloc[last] - d.values["value"].iloc[prev]
+        if ind.unit == catalogue.UNIT_SHARE:
+            change_text = formatting.percent_points(diff)
+        else:
+            change_text = ("+" if diff > 0 else "") + common.fmt_value(ind_id, diff)
+        if ch is None:
+            sure_text = "ikke testet"
+        elif ch.direction == "uændret":
+            sure_text = "uændret"
+        else:
+            sure_text = (f"ja ({narrative_p(ch.p)})" if ch.sure else f"nej ({narrative_p(ch.p)})")
+    fmt = (lambda v, i=ind_id: common.fmt_value(i, v))
+    unit = common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
+    # a count indicator's value is the count itself: shown as '<5' like the count
+    value = (d.text(last, "numerator", fmt) if ind.kind == "count" and hidden_last
+             else d.text(last, "value", fmt)) + ("" if hidden_last else unit)
+    ci = common.fmt_interval(ind_id, d.values["ci_low"].iloc[last], d.values["ci_high"].iloc[last])
+    return {
+        "Indikator": ind.name,
+        ci_head: value + (f" ({ci})" if ci != formatting.MISSING and not hidden_last else ""),
+        "Forrige periode": d.text(prev, "value", fmt) if prev is not None else formatting.MISSING,
+        "Ændring": change_text.replace(" procentpoint", " pct.-point"),
+        "Statistisk sikker?": sure_text,
+    }
+
+
+def _sure_changes(table: pd.DataFrame, ci_head: str, before: str, what: str) -> str:
+    sure = table[table["Statistisk sikker?"].str.startswith("ja")]
+    if not len(sure):
+        return f"Ingen af ændringerne {what} er statistisk sikre."
+    return f"Statistisk sikre ændringer {what}: " + "; ".join(
+        f"{r['Indikator'].lower()} ({r[before]} → {r[ci_head].split(' (')[0]})" for _, r in sure.iterrows()) + "."
+
+
+def year_to_date(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
+    """The key figures of the current period when it is not over at the data's date, each against the same part
+    of the year before (år til dato), never against a whole period; nothing when every period is whole. A report
+    whose ``end`` lies before the data's date is seen from ``end``; one whose ``start`` lies after the first day
+    of the year before has no comparison."""
+    sc = common.scope(rep, forvaltning)
+    as_of = rep.as_of
+    if end is not None:
+        end_d = pd.Timestamp(end).date()
+        as_of = min(end_d, as_of) if as_of else end_d
+    cmp = indicators.compare_many(rep.con, KEY_FIGURES, period, by=sc.total_by, as_of=as_of,
+                                  organisation=rep.organisation, where=sc.where)
+    start_d = pd.Timestamp(start).date() if start is not None else None
+    ci_head = f"Værdi ({common.conf_text(rep)}-konfidensinterval)"
+    rows = []
+    for ind_id in KEY_FIGURES:
+        c = cmp[ind_id]
+        if c.partial is None or (start_d is not None and c.year_before[0] < start_d):
+            continue
+        pair = pd.concat([common.totals(c.rows("year_before")), common.totals(c.rows("partial"))],
+                         ignore_index=True)
+        if len(pair) != 2 or pd.isna(pair["value"].iloc[1]):  # nothing to show for the partial period yet
+            continue
+        d = common.disclose_indicator(pair, ind_id)
+        rows.append({"Periode": c.partial_label}
+                    | _figure_row(rep, ind_id, d, 0, 1, ci_head, days=(c.days("year_before"), c.days("partial")))
+                    | {"Samme periode året før": c.year_before_label})
+    if not rows:
+        return pd.DataFrame()
+    table = pd.DataFrame(rows).rename(columns={"Forrige periode": "Værdi året før"})
+    table = table[["Indikator", "Periode", ci_head, "Samme periode året før", "Værdi året før", "Ændring",
+                   "Statistisk sikker?"]]
+    before = "samme del af toårsperioden før (to år tilbage)" if period == "biennium" else "samme del af året før"
+    # every number above came through disclose_indicator (d.text)
+    rep.table(disclosure.disclose(table), f"{'År' if period == 'year' else 'Periode'} til dato for {sc.name}", note=(
+        f"Den indeværende periode er ikke slut: den sammenlignes med {before}, ikke med en hel periode. "
+        "Klageraten tæller kun hele måneder. Tests som i nøgletallene."))
+    rep.text(_sure_changes(table, ci_head, "Værdi året før", "år til dato"))
     return table
 
 
@@ -174,7 +231,7 @@ def risk_section(rep: Report, forvaltning) -> None:
         rep.text(f"*Risikobillede: ingen data for {sc.name}.*")
 
 
-def method_section(rep: Report, forvaltning) -> None:
+def method_section(rep: Report, forvaltning, period: str = "year") -> None:
     sc = common.scope(rep, forvaltning)
     extra = []
     if common.table_has_rows(rep, "cases", sc):
@@ -184,4 +241,4 @@ def method_section(rep: Report, forvaltning) -> None:
     missing = [common._TABLE_DA[t] for t in ALL_TABLES if not common.table_has_rows(rep, t, sc)]
     if missing:
         extra.append("Ingen data om: " + ", ".join(missing) + "; de afsnit er derfor tomme.")
-    common.method_and_data(rep, KEY_FIGURES, ALL_TABLES, extra)
+    common.method_and_data(rep, KEY_FIGURES, ALL_TABLES, extra, period=period)

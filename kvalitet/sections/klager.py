@@ -37,11 +37,17 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
     wide = wide[kinds + (["I alt"] if "I alt" in wide.columns else [])].astype(int)
     table = wide.rename(columns=KIND_LABELS).reset_index().rename(columns={"period": "_period"})
     table.columns.name = None
-    table.insert(0, "Periode", table["_period"].map(formatting.period_label))
+    names = dict(zip(df["period"], common.labels(rep, df, start, end)))
+    table.insert(0, "Periode", table["_period"].map(names))
     labels = [KIND_LABELS[k] for k in kinds]
     d = disclosure.disclose(table, counts=labels + ["I alt"])
     ind = catalogue.get("complaints_received")
     rep.table(d, f"{ind.name} pr. klagetype", note=ind.definition)
+    # the chart and its title: whole periods only (a partial period stays in the table, with its dates)
+    partial = set(df.loc[df["partial"], "period"])
+    d = d.subset(~table["_period"].isin(partial).to_numpy())
+    if not len(d):
+        return wide
     first, last = 0, len(d) - 1
     p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
     title = f"{d.text(last, 'I alt')} klager i {p1} mod {d.text(first, 'I alt')} i {p0}"
@@ -51,6 +57,8 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
         if latest.notna().any() else ""
     rep.figure(fig, alt=(f"Søjlediagram over modtagne klager pr. periode fordelt på klagetype fra {p0} til {p1}. "
                          f"{title}.{largest}"))
+    if partial:
+        rep.text(common.partial_note([(names[p], p) for p in sorted(partial, key=periods.sort_key)]))
     return wide
 
 
@@ -62,11 +70,11 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
     if df.empty or df["value"].notna().sum() == 0:
         rep.text(f"{ind.name} kan ikke beregnes: der er ingen afgørelser registreret i perioden.")
         return df
-    df = df.sort_values("period").reset_index(drop=True)
+    df = df.sort_values("period", key=lambda s: s.map(periods.sort_key)).reset_index(drop=True)
     ci = f"{common.conf_text(rep)}-konfidensinterval"
     table = pd.DataFrame({
         "_period": df["period"].astype(str),
-        "Periode": df["period"].map(formatting.period_label),
+        "Periode": common.labels(rep, df, start, end),
         "Klager": df["numerator"],
         "Afgørelser": df["denominator"],
         "Klagerate pr. 1.000": df["value"],
@@ -78,6 +86,13 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
                             formats={"Klagerate pr. 1.000": lambda v: formatting.number(v, 1)})
     notes = common.clean_notes(df["note"].dropna().unique())
     rep.table(d, f"{ind.name} ({ind.unit})", note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
+    # the chart, its title and the sentence: whole periods only (a partial period stays in the table)
+    whole = ~df["partial"].to_numpy(dtype=bool)
+    parts = [(lab, p) for lab, p, part in zip(d.values["Periode"], df["period"], df["partial"]) if part]
+    d, df = d.subset(whole), df[whole].reset_index(drop=True)
+    if df.empty:
+        rep.text(common.partial_note(parts))
+        return df
     valid = np.flatnonzero((df["value"].notna() & df["denominator"].fillna(0).gt(0)).to_numpy())
     a = common.alpha(rep)
     change = overall = None
@@ -96,6 +111,8 @@ def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", s
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}. {title}."))
     rep.text(narrative.change_sentence(change, "klageraten", fmt=formatting.rate_text, decimals=1))
+    if parts:
+        rep.text(common.partial_note(parts))
     return df
 
 
@@ -108,7 +125,12 @@ def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "yea
     if df.empty or df["value"].fillna(0).sum() == 0:
         common.no_data(rep, "Klager pr. emne")
         return pd.DataFrame()
-    last = df.loc[df["value"].fillna(0) > 0, "period"].iloc[-1]
+    done = common.complete(df)
+    done = done[done["value"].fillna(0) > 0]
+    if done.empty:
+        common.no_data(rep, "Klager pr. emne")
+        return pd.DataFrame()
+    last = max(done["period"], key=periods.sort_key)
     lo, hi = periods.bounds(last)
     if rep.as_of:
         hi = min(hi, rep.as_of)

@@ -57,7 +57,7 @@ def error_share_by_item(rep: Report, forvaltning: str | None, period: str = "yea
     sc = common.scope(rep, forvaltning)
     ind = catalogue.get("audit_item_error_share")
     df = common.compute(rep, ["audit_item_error_share"], period, start, end, by=sc.total_by, where=sc.where)
-    df = df[df["subgroup"].notna() & (df["denominator"].fillna(0) > 0)]
+    df = common.complete(df[df["subgroup"].notna() & (df["denominator"].fillna(0) > 0)])
     if df.empty:
         common.no_data(rep, ind.name)
         return pd.DataFrame()

@@ -29,7 +29,7 @@ def service_compliance(rep: Report, forvaltning: str | None, period: str = "year
 def _cases(rep: Report, forvaltning: str | None, opened_from=None, opened_to=None) -> pd.DataFrame:
     """Case-level durations as of the report date: days open (to decision, or to the as-of date when still open),
     whether decided, and the target days (the case's own, else the area's servicemål)."""
-    q = make_query(rep.con, "year", (), None, None, rep.as_of, rep.organisation, None)
+    q = make_query(rep.con, "year", (), None, None, rep.as_of, rep.organisation, None, tables=("cases",))
     sm = q.servicemaal
     values = ", ".join("(?, ?)" for _ in sm) or "(NULL, NULL)"
     params: list = [x for k, v in sm.items() for x in (k, int(v))]
@@ -108,7 +108,7 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
     by = sc.by("area")
     df = common.totals(common.compute(rep, ["processing_days_median", "processing_days_km_median"], period, start,
                                       end, by=by, where=sc.where))
-    df = df[df["denominator"].fillna(0) > 0]
+    df = common.complete(df[df["denominator"].fillna(0) > 0])
     if df.empty:
         common.no_data(rep, "Sagsbehandlingstid")
         return pd.DataFrame()
@@ -116,7 +116,8 @@ def medians_side_by_side(rep: Report, forvaltning: str | None, period: str = "ye
     cur = df[df["period"] == last]
     gcol = sc.group_col("area")
     wide = cur.pivot_table(index=gcol, columns="indicator", values=["value", "ci_low", "ci_high", "denominator",
-                                                                     "numerator"], aggfunc="first")
+                                                                     "numerator"], aggfunc="first",
+                          dropna=False)  # keep a column that is empty (a KM median not reached yet has no CI)
     conv = wide[("value", "processing_days_median")] if ("value", "processing_days_median") in wide else None
     km = wide[("value", "processing_days_km_median")] if ("value", "processing_days_km_median") in wide else None
     if conv is None or km is None:
@@ -192,6 +193,8 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
     if df.empty:
         common.no_data(rep, "Sagspukkel (ingen sager med servicemål)")
         return pd.DataFrame()
+    names = dict(zip(df["period"], common.labels(rep, df, start, end)))
+    partial = set(df.loc[df["partial"], "period"])
     wide = df.pivot_table(index="period", columns=gcol, values="value", aggfunc="sum")
     wide = wide.loc[sorted(wide.index, key=periods.sort_key)]
     wide = wide.iloc[-20:]  # the last five years of quarters, or fewer
@@ -204,7 +207,12 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
     frame = frame.reset_index().rename(columns={"period": "_period"})
     frame.columns.name = None
     # counts of open cases; the period totals appear in the title, so they are protected like a row total
-    d = disclosure.disclose(frame, counts=groups + ["_total"])
+    full = disclosure.disclose(frame, counts=groups + ["_total"])
+    # the chart and its title: whole periods only; the table below keeps a partial period, with its dates
+    d = full.subset(~frame["_period"].isin(partial).to_numpy())
+    if not len(d):
+        common.no_data(rep, "Sagspukkel (ingen hele perioder)")
+        return pd.DataFrame()
     last_i, prev_i = len(d) - 1, max(0, len(d) - 5)
     label = (lambda i: formatting.period_label(str(d.values["_period"].iloc[i])))
     totals_ = d.number("_total")
@@ -228,11 +236,11 @@ def backlog(rep: Report, forvaltning: str | None, period: str = "quarter", start
     rep.figure(fig, alt=(f"Linjediagram over antallet af åbne sager, der er ældre end deres servicemål, ved udgangen af "
                          f"hver periode fra {label(0)} til {label(last_i)}, én linje pr. "
                          f"{sc.group_title('area').lower()}. {title}."))
-    tail = d.subset(np.arange(max(0, len(d) - 5), len(d)))
+    tail = full.subset(np.arange(max(0, len(full) - 5), len(full)))
     head = sc.group_title("area")
     table = tail.transposed("_period", groups, head,
                             names=[g if gcol != "forvaltning" else rep.organisation.name_of(g) for g in groups],
-                            heads=[formatting.period_label(str(p)) for p in tail.values["_period"]])
+                            heads=[names[str(p)] for p in tail.values["_period"]])
     rep.table(table, "Sagspukkel: åbne sager over servicemål ved periodens udgang",
               note=catalogue.get("open_cases_over_target").definition + (
                   f" Uden servicemål og derfor ikke med: {', '.join(unmeasured)}." if unmeasured else ""))

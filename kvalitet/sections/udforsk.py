@@ -61,8 +61,9 @@ def indicator(rep: Report, indicator_id: str, period: str = "year", by=("forvalt
 
 
 def chart(rep: Report, frame: pd.DataFrame, group: str | None = None, title: str | None = None) -> None:
-    """A quick chart of one indicator from :func:`indicator`: one line per group (or the series with its CI)."""
-    frame = common.totals(frame)
+    """A quick chart of one indicator from :func:`indicator`: one line per group (or the series with its CI); a
+    partial period is left out (see the table for it)."""
+    frame = common.complete(common.totals(frame))
     if frame.empty:
         rep.text("*Ingen data at tegne.*")
         return
