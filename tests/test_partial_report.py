@@ -189,8 +189,11 @@ def test_metode_og_data_dates_per_table(rep, shown):
     assert ("Tabellerne er opgjort på forskellige datoer: stikprøver pr. 15. januar 2024; sager pr. 15. januar 2024; "
             "klager pr. 31. januar "
             "2024; afgørelser pr. 31. januar 2024.") in text
-    assert ("Seneste hele år er 2023, vurderet efter den tidligste opgørelsesdato (15. januar 2024); 2024 er kun "
-            "delvist med (1. januar–15. januar 2024)") in text
+    # each key figure is judged by the earliest date of its own tables (its "Periode" column says which period):
+    # the line states that rule and the period for all tables together (2023, judged by 15 January 2024)
+    assert ("Hvert tal er opgjort for den seneste hele periode, vurderet efter den tidligste opgørelsesdato blandt "
+            "de tabeller, tallet bygger på (for alle tabellerne under ét: 2023); en periode, der ikke er slut på "
+            "tallets opgørelsesdato, vises kun med sine datoer og sammenlignes kun med samme del af året før.") in text
 
 
 def test_metode_og_data_one_date(rep, shown):

@@ -649,7 +649,17 @@ def as_of_lines(rep: Report, tables: list[str], period: str = "year") -> list[st
     asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
     if not asof.tables or (not asof.differ and asof.current(period) is None):
         return []
-    return asof.sentences(period)
+    if not asof.differ:
+        return asof.sentences(period)
+    # each number is judged by the earliest date of the tables it reads (the key figures' "Periode" column shows
+    # the result), so one period for the whole report would contradict some rows: say the rule instead
+    whole = formatting.period_label(asof.complete(period).label)
+    text = ("Hvert tal er opgjort for den seneste hele periode, vurderet efter den tidligste opgørelsesdato blandt de "
+            f"tabeller, tallet bygger på (for alle tabellerne under ét: {whole})")
+    if asof.current(period) is not None:
+        text += ("; en periode, der ikke er slut på tallets opgørelsesdato, vises kun med sine datoer og "
+                 "sammenlignes kun med samme del af året før")
+    return asof.sentences() + [text + "."]
 
 
 _TABLE_DA = {"complaints": "klager", "decisions": "afgørelser", "appeals": "ankesager", "cases": "sager",
