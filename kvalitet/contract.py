@@ -431,6 +431,18 @@ def markdown() -> str:
         "`KVALITET_PSEUDONYM_KEY` til den nøgle, databasen er bygget med. Med en anden nøgle ville de samme "
         "personer og sager få nye pseudonymer, og genindlæsninger ville give dubletter.",
         "",
+        "## Små tal i rapporterne",
+        "",
+        "Data i databasen er fulde tal; det er rapporterne, der skjuler. Hvert tal, en læser ser — i tabeller, "
+        "diagrammer og deres titler og alt-tekster, sætninger og XLSX — går gennem ét lag "
+        "(`kvalitet/disclosure.py`): et antal personer eller sager (klager, ankesager, sager, stikprøvesager, "
+        "henvendelser, besvarelser, afgørelser) fra 1 til 4 vises som «<5»; hvor en sum eller en andels nævner "
+        "ellers ville afsløre det, skjules også en anden celle («x»); en andel, rate, et interval, en ændring "
+        "eller en status beregnet af et skjult tal skjules også, og et diagram udelader gruppen med en note "
+        "(«Skjult (under 5): …»). Antal af ting, der ikke er personer (anbefalinger, kommuner, enheder), vises, "
+        "som de er. Tabellerne fra `kvalitet indicators`, `trends` og `risk` er analytikerens arbejdsdata og "
+        "skjuler intet: offentliggør fra rapporterne.",
+        "",
         "## Tabellerne",
         "",
     ]
