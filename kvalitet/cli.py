@@ -1,4 +1,4 @@
-"""The command line: ``kvalitet demo | ingest | quarantine | report``.
+"""The command line: ``kvalitet demo | ingest | quarantine | indicators | trends | risk | report`` (each with ``--help``).
 
 Every user mistake ends in a message that says what is wrong and where, and a non-zero exit code, never a
 traceback. Exit codes: 0 all went well; 1 some rows were quarantined (the rest loaded) or a report failed;
