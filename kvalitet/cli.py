@@ -18,6 +18,10 @@ from .errors import UserError
 from .pii import scrub_text
 
 
+def _rows_da(n: int) -> str:
+    return f"{n} række" if n == 1 else f"{n} rækker"
+
+
 def _date_arg(text: str) -> date:
     from .contract import TYPE_NAMES_DA
     from .validate import parse_dates
@@ -235,14 +239,14 @@ def cmd_quarantine(args) -> int:
             rows.to_excel(out, index=False)
         else:
             rows.to_csv(out, index=False)
-        print(f"{len(rows)} rækker i karantæne skrevet til {out}")
+        print(f"{_rows_da(len(rows))} i karantæne skrevet til {out}")
         return 0
     if rows.empty:
         print("Ingen rækker i karantæne.")
         return 0
     for r in rows.itertuples(index=False):
         print(f"{r.source_file} række {r.row_number} ({r.table}): {r.reason}")
-    print(f"I alt {len(rows)} rækker i karantæne.")
+    print(f"I alt {_rows_da(len(rows))} i karantæne.")
     return 0
 
 

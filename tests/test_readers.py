@@ -63,6 +63,15 @@ def test_one_swallowed_row_is_named_in_the_singular(tmp_path, capsys, db, org_fi
     assert "linje 3 ligner en selvstændig række" in quarantine(db)[0]["reason"]
 
 
+def test_quarantine_listing_counts_one_row_in_the_singular(tmp_path, capsys, db, org_file):
+    from kvalitet.cli import main
+
+    text = (SHORT_HEADER + "\n" 'K1;SOF;H;01-02-2024;formalitet;"a\n' 'K2;SOF;H;02-02-2024;realitet;b"\n')
+    ingest(capsys, db, org_file, write_text(tmp_path / "klager.csv", text))
+    assert main(["quarantine", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.strip().endswith("I alt 1 række i karantæne.")
+
+
 def test_a_quote_never_closed_swallows_to_the_end_and_is_quarantined(tmp_path, capsys, db, org_file):
     text = (SHORT_HEADER + "\n" "K1;SOF;H;01-02-2024;formalitet;ok\n" 'K2;SOF;H;02-02-2024;realitet;"afslag\n'
             "K3;SOF;H;03-02-2024;realitet;afslag\n" "K4;SOF;H;04-02-2024;realitet;afslag\n")
