@@ -16,7 +16,7 @@ from .trend import (  # noqa: F401
     sen_slope,
 )
 # statistical process control and funnel plots
-from .spc import anhoej_rules, control_limits  # noqa: F401
+from .spc import AnhoejResult, ControlChart, anhoej_rules, control_limits  # noqa: F401
 from .funnel import funnel_limits, funnel_outliers  # noqa: F401
 # processing time and audits
 from .survival import km_median, share_within  # noqa: F401

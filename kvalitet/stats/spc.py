@@ -10,7 +10,8 @@ Public functions
 ``anhoej_rules(values, center=None)``
     Runs analysis (unusually long runs, unusually few crossings) -> :class:`AnhoejResult`.
 ``control_limits(kind, numerators, denominators=None, laney=False, freeze=None, multiplier=3)``
-    Centre line and control limits per point for ``kind`` in ``run``, ``p``, ``u``, ``c``, ``i``.
+    Centre line and control limits per point for ``kind`` in ``run``, ``p``, ``u``, ``c``, ``i`` ->
+    :class:`ControlChart` (``points``: one row per point; ``anhoej``: the :class:`AnhoejResult`).
 Small pure helpers, one per rule: :func:`longest_run`, :func:`n_crossings`, :func:`longest_run_limit`,
 :func:`crossings_limit`, :func:`useful_signs`.
 """
@@ -25,6 +26,7 @@ from scipy.stats import binom
 
 __all__ = [
     "AnhoejResult",
+    "ControlChart",
     "anhoej_rules",
     "control_limits",
     "crossings_limit",
@@ -62,6 +64,20 @@ class AnhoejResult:
     crossings_signal: bool
     signal: bool
     center: float
+
+
+@dataclass(frozen=True, slots=True)
+class ControlChart:
+    """Result of :func:`control_limits`: the points of the chart and the Anhøj runs analysis of the series.
+
+    ``points`` has one row per point (see :func:`control_limits`); ``anhoej`` is the :class:`AnhoejResult`
+    against the centre line. The Anhøj result is a field here, not ``DataFrame.attrs``, which pandas drops
+    on many operations (copy, concat, merge).
+    """
+
+    kind: str
+    points: pd.DataFrame
+    anhoej: AnhoejResult
 
 
 def useful_signs(values, center) -> np.ndarray:
@@ -206,7 +222,7 @@ def control_limits(
     freeze: int | None = None,
     multiplier: float = 3,
     screen_mr: bool = False,
-) -> pd.DataFrame:
+) -> ControlChart:
     """Centre line and Shewhart control limits per point, as qicharts2 ``qic()`` (v0.8.1).
 
     Parameters
@@ -248,10 +264,11 @@ def control_limits(
 
     Returns
     -------
-    pandas.DataFrame with one row per point: ``value``, ``center``, ``lcl``, ``ucl``, ``sigma_signal``
-    (point strictly outside the limits), ``runs_signal``, ``crossings_signal`` and ``anhoej_signal``
+    :class:`ControlChart` with ``kind``, ``anhoej`` (the :class:`AnhoejResult` from :func:`anhoej_rules`
+    against the centre line) and ``points``, a pandas.DataFrame with one row per point: ``value``, ``center``,
+    ``lcl``, ``ucl``, ``sigma_signal`` (point strictly outside the limits), ``runs_signal``, ``crossings_signal`` and ``anhoej_signal``
     (whole-series Anhøj flags from :func:`anhoej_rules` against the centre line, repeated on every row) and
-    ``baseline`` (point used for the centre line). The :class:`AnhoejResult` is in ``df.attrs["anhoej"]``.
+    ``baseline`` (point used for the centre line).
     """
     if not isinstance(kind, str) or kind.lower() not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -350,12 +367,12 @@ def control_limits(
             sigma = (value > ucl) | (value < lcl)  # NaN compares False
 
     runs = anhoej_rules(value, cl)
-    return _frame(value, cl, lcl, ucl, sigma, runs, base)
+    return ControlChart(kind, _frame(value, cl, lcl, ucl, sigma, runs, base), runs)
 
 
 def _frame(value, cl, lcl, ucl, sigma, runs: AnhoejResult, base) -> pd.DataFrame:
     n_pts = value.size
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "value": value,
             "center": np.full(n_pts, cl),
@@ -369,5 +386,3 @@ def _frame(value, cl, lcl, ucl, sigma, runs: AnhoejResult, base) -> pd.DataFrame
         },
         copy=False,
     )
-    df.attrs["anhoej"] = runs
-    return df
