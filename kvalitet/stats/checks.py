@@ -189,8 +189,8 @@ def within(name: str, a: np.ndarray, low: float, high: float, closed: str = "bot
 
 def counts(name: str, values: Any) -> np.ndarray:
     """Whole numbers >= 0 (counts), any shape; NaN marks a missing value, infinity is refused."""
-    raw = values if isinstance(values, np.ndarray) else None
-    if raw is not None and raw.dtype.kind in "iu":  # integers: only the sign can be wrong
+    raw = None if isinstance(values, (str, bytes)) else np.asarray(values)
+    if raw is not None and raw.dtype.kind in "iu":  # integers (also a pandas Series): only the sign can be wrong
         if raw.size and raw.min() < 0:
             fail(name, "must be whole numbers >= 0", _first(raw, raw < 0))
         return raw.astype(np.float64)
