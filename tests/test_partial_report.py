@@ -164,7 +164,7 @@ def test_control_limits_without_the_partial_quarter(rep, shown):
     chart = klager.complaint_rate_control_chart(rep, None, "quarter")
     assert chart["period"].tolist() == [f"{y}Q{q}" for y in (2022, 2023) for q in (1, 2, 3, 4)]
     ref = control_limits("u", np.array(partial_store.QUARTER_COMPLAINTS, dtype=float),
-                         np.full(8, float(partial_store.QUARTER_DECISIONS)), laney=True)
+                         np.full(8, float(partial_store.QUARTER_DECISIONS)), laney=True).points
     for col in ("center", "ucl", "lcl"):
         np.testing.assert_allclose(chart[col].to_numpy(dtype=float), ref[col].to_numpy(dtype=float))
     # the centre line: 50 complaints / 2.400 decisions × 1.000 = 20,8

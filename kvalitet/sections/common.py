@@ -474,8 +474,8 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
         rep.text(f"*{ind.name}: for få perioder ({len(df)}) til et kontroldiagram.*")
         return pd.DataFrame()
     kind = "u" if ind.kind == "rate" else "p"
-    chart = control_limits(kind, df["numerator"].astype(float), df["denominator"].astype(float), laney=True)
-    runs = chart.attrs["anhoej"]
+    result = control_limits(kind, df["numerator"].astype(float), df["denominator"].astype(float), laney=True)
+    chart, runs = result.points, result.anhoej
     scale = 1000.0 if kind == "u" else 1.0
     frame = chart.reset_index(drop=True).copy()
     frame["sigma_signal"] = frame["sigma_signal"].astype(float)

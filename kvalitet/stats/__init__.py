@@ -1,6 +1,8 @@
 """Statistics for kvalitet: small, pure, vectorised functions validated against published reference values.
 
-Every public function is documented with its formula and source; see docs/statistik.md.
+Every public function is documented with its formula and source; see docs/statistik.md. Every function checks its
+input first with the validators in :mod:`kvalitet.stats.checks` (one message style: ``"<argument>: <requirement>;
+got <given>"``). ``control_limits`` returns a :class:`ControlChart`: the points and the Anhøj result as fields.
 """
 # intervals and comparisons
 from .intervals import poisson_ci, wilson_ci  # noqa: F401
@@ -16,7 +18,7 @@ from .trend import (  # noqa: F401
     sen_slope,
 )
 # statistical process control and funnel plots
-from .spc import anhoej_rules, control_limits  # noqa: F401
+from .spc import AnhoejResult, ControlChart, anhoej_rules, control_limits  # noqa: F401
 from .funnel import funnel_limits, funnel_outliers  # noqa: F401
 # processing time and audits
 from .survival import km_median, share_within  # noqa: F401

@@ -11,7 +11,8 @@ import math
 import numpy as np
 from statsmodels.stats.proportion import samplesize_confint_proportion
 
-from .intervals import _check_conf, _counts, _is_scalar_input, _open_unit, wilson_ci
+from . import checks
+from .intervals import _is_scalar_input, wilson_ci
 
 __all__ = ["audit_sample_size", "threshold_status", "STATUS_UNDER", "STATUS_OVER", "STATUS_SURELY_OVER",
            "STATUS_NO_DATA"]
@@ -39,18 +40,13 @@ def audit_sample_size(precision, expected=0.25, population=None, conf: float = 0
     Example: precision 0.05, p 0.25: n₀ = 1.959964²·0.1875/0.0025 = 288.1 → 289; with N = 1000: 223.8 → 224.
     The result never exceeds N.
     """
-    c = _check_conf(conf)
-    e = _open_unit("precision", precision, "a share, e.g. 0.05 for ±5 %-point")
-    p = _open_unit("expected", expected, "a share, e.g. 0.25")
+    c = checks.conf(conf)
+    e = checks.in_interval("precision", precision, 0, 1, example="e.g. 0.05 for ± 5 percentage points")
+    p = checks.in_interval("expected", expected, 0, 1, example="e.g. 0.25")
     n0 = float(samplesize_confint_proportion(p, e, alpha=1.0 - c))
     n = n0
     if population is not None:
-        try:
-            big_n = float(population)
-        except (TypeError, ValueError):
-            raise ValueError(f"population must be a whole number ≥ 1 or None, got {population!r}") from None
-        if not np.isfinite(big_n) or big_n < 1 or big_n != math.floor(big_n):
-            raise ValueError(f"population must be a whole number ≥ 1 or None, got {population!r}")
+        big_n = float(checks.whole_number("population", population, 1))
         n = n0 / (1.0 + (n0 - 1.0) / big_n)
         n = min(n, big_n)
     # tolerance guards against 100.00000000001 from floating point turning into 101
@@ -69,24 +65,13 @@ def threshold_status(errors, audited, threshold=0.25, conf: float = 0.95):
     Wilson interval as :func:`kvalitet.stats.wilson_ci` (Wilson 1927). Invalid counts (negative, non-integer,
     errors > audited) raise ValueError naming the argument; threshold must be in [0, 1).
     """
-    c = _check_conf(conf)
-    try:
-        th = float(threshold)
-    except (TypeError, ValueError):
-        raise ValueError(f"threshold must be a number in [0, 1), got {threshold!r}") from None
-    if not (0.0 <= th < 1.0):
-        raise ValueError(f"threshold must be a share in [0, 1) (e.g. 0.25 for 25 %), got {threshold!r}")
+    c = checks.conf(conf)
+    th = checks.in_interval("threshold", threshold, 0, 1, closed="left", example="e.g. 0.25 for 25 %")
     scalar = _is_scalar_input(errors, audited)
-    x = _counts("errors", errors)
-    n = _counts("audited", audited)
-    try:
-        x, n = np.broadcast_arrays(x, n)
-    except ValueError:
-        raise ValueError(f"errors and audited have incompatible shapes {x.shape} and {n.shape}") from None
-    if (x > n).any():
-        i = np.flatnonzero(x > n)[0]
-        raise ValueError(f"errors must not exceed audited (got errors={float(x.flat[i]):g} > "
-                         f"audited={float(n.flat[i]):g})")
+    x = checks.counts("errors", errors)
+    n = checks.counts("audited", audited)
+    x, n = checks.same_shape(errors=x, audited=n)
+    checks.not_above("errors", x, "audited", n)
     low, _ = wilson_ci(np.asarray(x), np.asarray(n), conf=c)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = x / n

@@ -14,7 +14,8 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from .intervals import _check_conf, _counts, _is_scalar_input, _positive
+from . import checks
+from .intervals import _exposure, _is_scalar_input
 
 __all__ = ["RateComparison", "ProportionComparison", "compare_rates", "compare_proportions"]
 
@@ -105,16 +106,13 @@ def compare_rates(events1, exposure1, events2, exposure2, conf: float = 0.95) ->
     Invalid input (negative or non-integer events, exposure ≤ 0) raises ValueError naming the argument.
     Arrays are handled element by element (one exact test each).
     """
-    c = _check_conf(conf)
+    c = checks.conf(conf)
     scalar = _is_scalar_input(events1, exposure1, events2, exposure2)
-    a = _counts("events1", events1)
-    ta = _positive("exposure1", exposure1)
-    b = _counts("events2", events2)
-    tb = _positive("exposure2", exposure2)
-    try:
-        a, ta, b, tb = np.broadcast_arrays(a, ta, b, tb)
-    except ValueError:
-        raise ValueError("events1, exposure1, events2 and exposure2 have incompatible shapes") from None
+    a = checks.counts("events1", events1)
+    ta = _exposure("exposure1", exposure1)
+    b = checks.counts("events2", events2)
+    tb = _exposure("exposure2", exposure2)
+    a, ta, b, tb = checks.same_shape(events1=a, exposure1=ta, events2=b, exposure2=tb)
     shape = a.shape
     rows = [_one_rate_comparison(*v, c) for v in zip(a.ravel(), ta.ravel(), b.ravel(), tb.ravel())]
     ratio, low, high, p = (np.array([r[i] for r in rows], dtype=float).reshape(shape) for i in range(4))
@@ -150,20 +148,15 @@ def compare_proportions(x1, n1, x2, n2, conf: float = 0.95) -> ProportionCompari
     undefined (R gives NaN); we return p = 1.0 (no sign of a difference) and a ``note``. NaN input → NaN.
     Invalid input (negative, non-integer, x > n) raises ValueError naming the argument.
     """
-    c = _check_conf(conf)
+    c = checks.conf(conf)
     scalar = _is_scalar_input(x1, n1, x2, n2)
-    a = _counts("x1", x1)
-    na = _counts("n1", n1)
-    b = _counts("x2", x2)
-    nb = _counts("n2", n2)
-    try:
-        a, na, b, nb = np.broadcast_arrays(a, na, b, nb)
-    except ValueError:
-        raise ValueError("x1, n1, x2 and n2 have incompatible shapes") from None
-    for xs, ns, xn, nn in ((a, na, "x1", "n1"), (b, nb, "x2", "n2")):
-        if (xs > ns).any():
-            i = np.flatnonzero(xs > ns)[0]
-            raise ValueError(f"{xn} must not exceed {nn} (got {xn}={float(xs.flat[i]):g} > {nn}={float(ns.flat[i]):g})")
+    a = checks.counts("x1", x1)
+    na = checks.counts("n1", n1)
+    b = checks.counts("x2", x2)
+    nb = checks.counts("n2", n2)
+    a, na, b, nb = checks.same_shape(x1=a, n1=na, x2=b, n2=nb)
+    checks.not_above("x1", a, "n1", na)
+    checks.not_above("x2", b, "n2", nb)
     shape = a.shape
     a, na, b, nb = (np.atleast_1d(v).astype(float) for v in (a, na, b, nb))
     empty = (na == 0) | (nb == 0)

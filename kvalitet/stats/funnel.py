@@ -34,6 +34,8 @@ import pandas as pd
 from scipy.special import chdtri, chdtriv
 from scipy.stats import norm
 
+from . import checks
+
 __all__ = ["funnel_limits", "funnel_outliers", "level_suffix"]
 
 _KINDS = {"proportion": "proportion", "rate": "rate", "ratio": "ratio", "sr": "ratio"}
@@ -46,57 +48,41 @@ def level_suffix(level: float) -> str:
 
 
 def _kind(kind) -> str:
-    if not isinstance(kind, str) or kind.lower() not in _KINDS:
-        raise ValueError(f"unknown kind {kind!r}; use 'proportion', 'rate' or 'ratio' (alias 'sr')")
-    return _KINDS[kind.lower()]
+    return _KINDS[checks.one_of("kind", kind, tuple(_KINDS), ignore_case=True)]
 
 
 def _levels(levels) -> tuple[float, ...]:
-    levels = tuple(float(x) for x in np.atleast_1d(levels))
-    if not levels or any(not 0 < x < 1 for x in levels):
-        raise ValueError("levels must be probabilities strictly between 0 and 1, e.g. (0.95, 0.998)")
-    return levels
+    a = np.atleast_1d(checks.numbers("levels", levels))
+    if a.size == 0:
+        checks.fail("levels", "must be at least one number in (0, 1), e.g. (0.95, 0.998)", "none")
+    checks.within("levels", a, 0, 1, closed="neither")
+    return tuple(float(x) for x in a)
 
 
 def _method(method, kind: str) -> str:
     if method is None:
         return "inverse" if kind == "rate" else "chisq"
-    if method not in _METHODS:
-        raise ValueError(f"unknown method {method!r}; use 'chisq' or 'inverse'")
-    return method
+    return checks.one_of("method", method, _METHODS)
 
 
 def _overdispersion(od):
     if od is None or od is False:
         return None
-    if od not in ("multiplicative", "additive"):
-        raise ValueError(f"unknown overdispersion {od!r}; use None, 'multiplicative' or 'additive'")
-    return od
+    return checks.one_of("overdispersion", od, (None, "multiplicative", "additive"))
 
 
 def _z_method(z_method, kind: str) -> str:
     if z_method is None:
         return "normal" if kind == "proportion" else "sqrt"
     allowed = ("normal",) if kind == "proportion" else ("sqrt", "log")
-    if z_method not in allowed:
-        raise ValueError(f"z_method {z_method!r} not available for kind {kind!r}; use one of {allowed}")
-    return z_method
+    return checks.one_of("z_method", z_method, allowed, context=f" for kind {kind!r}")
 
 
 def _arr(x, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric") from exc
+    a = np.atleast_1d(checks.numbers(name, x))
     if a.ndim != 1:
-        a = np.atleast_1d(a)
-        if a.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional")
-    if np.any(a < 0):
-        raise ValueError(f"{name} must be non-negative")
-    if np.any(np.isinf(a)):
-        raise ValueError(f"{name} must be finite")
-    return a
+        checks.fail(name, "must be one-dimensional", f"shape {a.shape}")
+    return checks.finite(name, checks.non_negative(name, a))
 
 
 def _poisson_count_limits(mu: np.ndarray, alpha2: float, method: str) -> tuple[np.ndarray, np.ndarray]:
@@ -122,17 +108,9 @@ def _poisson_count_limits(mu: np.ndarray, alpha2: float, method: str) -> tuple[n
 
 
 def _check_target(target, kind: str) -> float:
-    try:
-        t = float(target)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("target must be a single number") from exc
-    if not np.isfinite(t):
-        raise ValueError("target must be finite")
-    if kind == "proportion" and not 0 <= t <= 1:
-        raise ValueError("target for a proportion must be between 0 and 1")
-    if kind != "proportion" and t <= 0:
-        raise ValueError("target for a rate or ratio must be greater than 0")
-    return t
+    if kind == "proportion":
+        return checks.in_interval("target", target, 0, 1, closed="both")
+    return checks.above("target", target, 0)
 
 
 def _limits_core(n, t, kind, levels, od, phi, tau2, method, z_method):
@@ -226,11 +204,9 @@ def funnel_limits(
     n = _arr(denominators, "denominators")
     t = _check_target(target, kind)
     if od == "multiplicative":
-        if phi is None or not np.isfinite(phi) or phi <= 0:
-            raise ValueError("overdispersion='multiplicative' needs phi > 0 (estimate it with funnel_outliers)")
+        phi = checks.above("phi", phi, 0)
     if od == "additive":
-        if tau2 is None or not np.isfinite(tau2) or tau2 < 0:
-            raise ValueError("overdispersion='additive' needs tau2 >= 0 (estimate it with funnel_outliers)")
+        tau2 = checks.in_interval("tau2", tau2, 0, np.inf, closed="left")
     lims = _limits_core(n, t, kind, levels, od, phi, tau2, method, z_method)
     cols = {"denominator": n, "target": np.full(n.size, t * multiplier)}
     for suf, (lo, hi) in lims.items():
@@ -312,17 +288,16 @@ def funnel_outliers(
     od = _overdispersion(overdispersion)
     method = _method(method, kind)
     z_method = _z_method(z_method, kind)
-    if not 0 <= winsorise < 0.5:
-        raise ValueError("winsorise must be in [0, 0.5)")
+    checks.in_interval("winsorise", winsorise, 0, 0.5, closed="left")
     y = _arr(numerators, "numerators")
     n = _arr(denominators, "denominators")
-    if y.size != n.size:
-        raise ValueError(f"numerators and denominators differ in length ({y.size} vs {n.size})")
-    if kind == "proportion" and np.any(y > n):
-        raise ValueError("numerators must be less than or equal to denominators for a proportion")
+    checks.same_length(numerators=y, denominators=n)
+    if kind == "proportion":
+        checks.not_above("numerators", y, "denominators", n)
     valid = (n > 0) & ~np.isnan(y) & ~np.isnan(n)
     if np.count_nonzero(valid) < 2:
-        raise ValueError("too few units: need at least 2 units with a positive denominator")
+        checks.fail("denominators", "need at least 2 units with a positive denominator and a numerator",
+                    int(np.count_nonzero(valid)))
     if target is None:
         t = 1.0 if kind == "ratio" else float(y[valid].sum() / n[valid].sum())
     t = _check_target(target if target is not None else t, kind)

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from . import checks
+
 __all__ = ["ConfidenceInterval", "wilson_ci", "poisson_ci"]
 
 
@@ -48,21 +50,9 @@ _CI = ConfidenceInterval
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# shared validation helpers (also used by compare.py, audit.py)
+# helpers shared with compare.py and audit.py (the checks themselves are in checks.py)
 
-def _open_unit(name: str, value, example: str) -> float:
-    """``value`` as a float strictly between 0 and 1, or a ValueError naming ``name``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number strictly between 0 and 1 ({example}), got {value!r}") from None
-    if not (0.0 < v < 1.0):
-        raise ValueError(f"{name} must be strictly between 0 and 1 ({example}), got {value!r}")
-    return v
-
-
-def _check_conf(conf) -> float:
-    return _open_unit("conf", conf, "e.g. 0.95 for 95 %")
+_check_conf = checks.conf  # kept for survival.py
 
 
 def _z(conf: float) -> float:
@@ -70,59 +60,9 @@ def _z(conf: float) -> float:
     return float(stats.norm.isf((1.0 - conf) / 2.0))
 
 
-def _as_float_array(name: str, values) -> np.ndarray:
-    if isinstance(values, (str, bytes)):
-        raise ValueError(f"{name} must be numeric, got a string {values!r}")
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric (a number or an array of numbers)") from None
-    return arr
-
-
-def _counts(name: str, values, *, allow_zero: bool = True) -> np.ndarray:
-    """Validate non-negative whole numbers; NaN is allowed (missing). Returns a float64 array."""
-    if isinstance(values, (str, bytes)):
-        raise ValueError(f"{name} must be numeric, got a string {values!r}")
-    raw = np.asarray(values)
-    if raw.dtype.kind in "iu":  # integer dtype: only the sign (and zero) need checking
-        if raw.size:
-            mn = raw.min()
-            if mn < 0:
-                raise ValueError(f"{name} must be non-negative, got {int(mn)}")
-            if not allow_zero and mn == 0:
-                raise ValueError(f"{name} must be positive (> 0)")
-        return raw.astype(np.float64)
-    arr = _as_float_array(name, values)
-    if arr.size == 0:
-        return arr
-    nan = np.isnan(arr)
-    v = arr[~nan] if nan.any() else arr
-    if v.size:
-        if np.isinf(v).any():
-            raise ValueError(f"{name} must be finite (NaN is allowed for missing values, infinity is not)")
-        mn = v.min()
-        if mn < 0:
-            raise ValueError(f"{name} must be non-negative, got {float(mn):g}")
-        if not allow_zero and mn == 0:
-            raise ValueError(f"{name} must be positive (> 0)")
-        frac = v != np.floor(v)
-        if frac.any():
-            raise ValueError(f"{name} must be whole numbers (counts), got {float(v[frac].flat[0]):g}")
-    return arr
-
-
-def _positive(name: str, values) -> np.ndarray:
-    """Validate strictly positive finite numbers (exposures); NaN allowed. Returns float64 array."""
-    arr = _as_float_array(name, values)
-    nan = np.isnan(arr)
-    v = arr[~nan] if nan.any() else arr
-    if v.size:
-        if not np.isfinite(v).all():
-            raise ValueError(f"{name} must be finite (NaN is allowed for missing values, infinity is not)")
-        if (v <= 0).any():
-            raise ValueError(f"{name} must be positive (> 0), got {float(v[v <= 0].flat[0]):g}")
-    return arr
+def _exposure(name: str, values) -> np.ndarray:
+    """Exposures: finite numbers > 0 (NaN marks a missing value)."""
+    return checks.positive(name, checks.finite(name, checks.numbers(name, values)))
 
 
 def _is_scalar_input(*values) -> bool:
@@ -172,19 +112,13 @@ def wilson_ci(successes, trials, conf: float = 0.95) -> ConfidenceInterval:
     Edge cases: ``trials == 0`` gives NaN limits (no information, not an error); NaN in either input gives NaN.
     ``successes > trials``, negative or non-integer input raise ``ValueError`` naming the argument.
     """
-    c = _check_conf(conf)
+    c = checks.conf(conf)
     scalar = _is_scalar_input(successes, trials)
     index = _index_of(successes, trials)
-    x = _counts("successes", successes)
-    n = _counts("trials", trials)
-    try:
-        x, n = np.broadcast_arrays(x, n)
-    except ValueError:
-        raise ValueError(f"successes and trials have incompatible shapes {x.shape} and {n.shape}") from None
-    if (x > n).any():  # NaN compares False
-        i = np.flatnonzero(x > n)[0]
-        raise ValueError(
-            f"successes must not exceed trials (got successes={float(x.flat[i]):g} > trials={float(n.flat[i]):g})")
+    x = checks.counts("successes", successes)
+    n = checks.counts("trials", trials)
+    x, n = checks.same_shape(successes=x, trials=n)
+    checks.not_above("successes", x, "trials", n)
     z = _z(c)
     z2 = z * z
     shape = x.shape
@@ -301,12 +235,11 @@ def poisson_ci(events, conf: float = 0.95, method: str = "exact") -> ConfidenceI
     -------
     ConfidenceInterval ``(low, high)`` for the count, with ``.method`` "exact" or "byar".
     """
-    c = _check_conf(conf)
-    if method not in ("exact", "byar"):
-        raise ValueError(f'method must be "exact" or "byar", got {method!r}')
+    c = checks.conf(conf)
+    checks.one_of("method", method, ("exact", "byar"))
     scalar = _is_scalar_input(events)
     index = _index_of(events)
-    x = _counts("events", events)
+    x = checks.counts("events", events)
     if method == "exact":
         low, high = _via_lookup(lambda v: _exact_poisson(v, c), x)
     else:

@@ -10,7 +10,8 @@ Public functions
 ``anhoej_rules(values, center=None)``
     Runs analysis (unusually long runs, unusually few crossings) -> :class:`AnhoejResult`.
 ``control_limits(kind, numerators, denominators=None, laney=False, freeze=None, multiplier=3)``
-    Centre line and control limits per point for ``kind`` in ``run``, ``p``, ``u``, ``c``, ``i``.
+    Centre line and control limits per point for ``kind`` in ``run``, ``p``, ``u``, ``c``, ``i`` ->
+    :class:`ControlChart` (``points``: one row per point; ``anhoej``: the :class:`AnhoejResult`).
 Small pure helpers, one per rule: :func:`longest_run`, :func:`n_crossings`, :func:`longest_run_limit`,
 :func:`crossings_limit`, :func:`useful_signs`.
 """
@@ -23,8 +24,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from . import checks
+
 __all__ = [
     "AnhoejResult",
+    "ControlChart",
     "anhoej_rules",
     "control_limits",
     "crossings_limit",
@@ -62,6 +66,20 @@ class AnhoejResult:
     crossings_signal: bool
     signal: bool
     center: float
+
+
+@dataclass(frozen=True, slots=True)
+class ControlChart:
+    """Result of :func:`control_limits`: the points of the chart and the Anhøj runs analysis of the series.
+
+    ``points`` has one row per point (see :func:`control_limits`); ``anhoej`` is the :class:`AnhoejResult`
+    against the centre line. The Anhøj result is a field here, not ``DataFrame.attrs``, which pandas drops
+    on many operations (copy, concat, merge).
+    """
+
+    kind: str
+    points: pd.DataFrame
+    anhoej: AnhoejResult
 
 
 def useful_signs(values, center) -> np.ndarray:
@@ -104,9 +122,7 @@ def longest_run_limit(n_useful: int) -> int:
 
     A signal is a longest run *greater than* this limit. Rounding is half-to-even as in R.
     """
-    n = int(n_useful)
-    if n < 1:
-        raise ValueError("n_useful must be at least 1")
+    n = checks.whole_number("n_useful", n_useful, 1)
     return int(np.round(np.log2(n) + 3))
 
 
@@ -117,9 +133,7 @@ def crossings_limit(n_useful: int) -> int:
     The 5th percentile of Binomial(n_useful - 1, 1/2); a signal is *fewer* crossings than this limit.
     Cached, since the same n recurs across many series.
     """
-    n = int(n_useful)
-    if n < 1:
-        raise ValueError("n_useful must be at least 1")
+    n = checks.whole_number("n_useful", n_useful, 1)
     return int(binom.ppf(0.05, n - 1, 0.5))
 
 
@@ -143,13 +157,11 @@ def anhoej_rules(values, center=None) -> AnhoejResult:
 
     ``signal`` is True if either rule signals. With no useful points there is no signal.
     """
-    y = np.asarray(values, dtype=float)
-    if y.ndim != 1:
-        raise ValueError("values must be one-dimensional")
+    y = checks.vector("values", values, scalar=False)
     if center is None:
         finite = y[~np.isnan(y)]
         if finite.size == 0:
-            raise ValueError("values contain no non-missing points")
+            checks.fail("values", "need at least 1 non-missing value for the median", 0)
         center = float(np.median(finite))
     s = useful_signs(y, center)
     n = int(s.size)
@@ -169,16 +181,6 @@ def anhoej_rules(values, center=None) -> AnhoejResult:
 # --------------------------------------------------------------------------------------------------------------
 # Control limits
 # --------------------------------------------------------------------------------------------------------------
-def _as_1d(x, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric") from exc
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional")
-    return a
-
-
 def _mean_moving_range(x: np.ndarray, screen: bool) -> float:
     """Mean moving range |x[i] - x[i-1]| over consecutive points; pairs with a missing value are skipped.
 
@@ -206,7 +208,7 @@ def control_limits(
     freeze: int | None = None,
     multiplier: float = 3,
     screen_mr: bool = False,
-) -> pd.DataFrame:
+) -> ControlChart:
     """Centre line and Shewhart control limits per point, as qicharts2 ``qic()`` (v0.8.1).
 
     Parameters
@@ -248,51 +250,42 @@ def control_limits(
 
     Returns
     -------
-    pandas.DataFrame with one row per point: ``value``, ``center``, ``lcl``, ``ucl``, ``sigma_signal``
-    (point strictly outside the limits), ``runs_signal``, ``crossings_signal`` and ``anhoej_signal``
-    (whole-series Anhøj flags from :func:`anhoej_rules` against the centre line, repeated on every row) and
-    ``baseline`` (point used for the centre line). The :class:`AnhoejResult` is in ``df.attrs["anhoej"]``.
+    :class:`ControlChart` with ``kind``, ``anhoej`` (the :class:`AnhoejResult` from :func:`anhoej_rules`
+    against the centre line) and ``points``, a pandas.DataFrame with one row per point: ``value``, ``center``,
+    ``lcl``, ``ucl``, ``sigma_signal`` (point strictly outside the limits), ``runs_signal``,
+    ``crossings_signal`` and ``anhoej_signal`` (whole-series Anhøj flags from :func:`anhoej_rules` against the
+    centre line, repeated on every row) and ``baseline`` (point used for the centre line).
     """
-    if not isinstance(kind, str) or kind.lower() not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    kind = kind.lower()
-    y = _as_1d(numerators, "numerators")
+    kind = checks.one_of("kind", kind, KINDS, ignore_case=True)
+    y = checks.vector("numerators", numerators, scalar=False)
     n_pts = y.size
     if n_pts == 0:
-        raise ValueError("too few points: need at least 1")
-    if not np.isfinite(multiplier) or multiplier <= 0:
-        raise ValueError("multiplier must be a positive number")
+        checks.fail("numerators", "need at least 1 point", 0)
+    checks.above("multiplier", multiplier, 0)
     if laney and kind not in ("p", "u"):
-        raise ValueError("laney=True is only defined for kind 'p' or 'u'")
+        checks.fail("laney", "must be False unless kind is 'p' or 'u'", f"True with kind {kind!r}")
 
     if denominators is None:
         if kind in ("p", "u"):
-            raise ValueError(f"kind {kind!r} needs denominators")
+            checks.fail("denominators", f"must be given for kind {kind!r}", "None")
         n = None
     else:
         if kind == "c":
-            raise ValueError("kind 'c' takes counts only; use kind 'u' for counts with denominators")
-        n = _as_1d(denominators, "denominators")
-        if n.size != n_pts:
-            raise ValueError(f"numerators and denominators differ in length ({n_pts} vs {n.size})")
-        if np.any(n < 0):
-            raise ValueError("denominators must be non-negative")
+            checks.fail("denominators", "must be None for kind 'c' (use kind 'u' for counts per denominator)",
+                        "an array")
+        n = checks.vector("denominators", denominators, scalar=False)
+        checks.same_length(numerators=y, denominators=n)
+        checks.non_negative("denominators", n)
 
-    if kind in ("p", "u", "c") and np.any(y < 0):
-        raise ValueError("numerators (counts) must be non-negative")
-    if kind == "p" and np.any(y > n):
-        raise ValueError("numerators must be less than or equal to denominators for kind 'p'")
-    if np.any(np.isinf(y)) or (n is not None and np.any(np.isinf(n))):
-        raise ValueError("numerators and denominators must be finite (NaN marks a missing point)")
+    if kind in ("p", "u", "c"):
+        checks.non_negative("numerators", y)
+    if kind == "p":
+        checks.not_above("numerators", y, "denominators", n)
+    checks.finite("numerators", y)
+    if n is not None:
+        checks.finite("denominators", n)
 
-    if freeze is None:
-        k = n_pts
-    else:
-        if isinstance(freeze, bool) or int(freeze) != freeze:
-            raise ValueError("freeze must be a whole number of points")
-        k = int(freeze)
-        if not 1 <= k <= n_pts:
-            raise ValueError(f"freeze must be between 1 and the number of points ({n_pts})")
+    k = n_pts if freeze is None else checks.whole_number("freeze", freeze, 1, n_pts)
     base = np.zeros(n_pts, dtype=bool)
     base[:k] = True
 
@@ -303,7 +296,7 @@ def control_limits(
             value = y.copy()
         ok = base & ~np.isnan(value)
         if not ok.any():
-            raise ValueError("too few points: no non-missing point in the baseline")
+            checks.fail("numerators", "need at least 1 non-missing point in the baseline", 0)
 
         lcl = ucl = None
         if kind == "run":
@@ -314,12 +307,14 @@ def control_limits(
             sd = np.where(n > 0, np.sqrt(var1 / n), np.nan)
             if laney:
                 if np.count_nonzero(ok) < 2:
-                    raise ValueError("too few points: Laney's chart needs at least 2 non-missing baseline points")
+                    checks.fail("numerators", "need at least 2 non-missing baseline points for Laney's chart",
+                                int(np.count_nonzero(ok)))
                 if var1 > 0:
                     z = np.where(ok, (value - cl) / sd, np.nan)[base]
                     sigma_z = _mean_moving_range(z, screen_mr) / D2
                     if np.isnan(sigma_z):
-                        raise ValueError("too few points: Laney's chart needs 2 consecutive non-missing points")
+                        checks.fail("numerators", "need 2 consecutive non-missing baseline points for Laney's chart",
+                                    "none")
                     sd = sd * sigma_z
             lcl = cl - multiplier * sd
             ucl = cl + multiplier * sd
@@ -333,11 +328,12 @@ def control_limits(
             ucl = np.full(n_pts, cl + multiplier * sd)
         else:  # i
             if np.count_nonzero(ok) < 2:
-                raise ValueError("too few points: kind 'i' needs at least 2 non-missing baseline points")
+                checks.fail("numerators", "need at least 2 non-missing baseline points for kind 'i'",
+                            int(np.count_nonzero(ok)))
             cl = float(value[ok].mean())
             amr = _mean_moving_range(value[base], screen_mr)
             if np.isnan(amr):
-                raise ValueError("too few points: kind 'i' needs 2 consecutive non-missing baseline points")
+                checks.fail("numerators", "need 2 consecutive non-missing baseline points for kind 'i'", "none")
             sd = amr / D2
             lcl = np.full(n_pts, cl - multiplier * sd)
             ucl = np.full(n_pts, cl + multiplier * sd)
@@ -350,12 +346,12 @@ def control_limits(
             sigma = (value > ucl) | (value < lcl)  # NaN compares False
 
     runs = anhoej_rules(value, cl)
-    return _frame(value, cl, lcl, ucl, sigma, runs, base)
+    return ControlChart(kind, _frame(value, cl, lcl, ucl, sigma, runs, base), runs)
 
 
 def _frame(value, cl, lcl, ucl, sigma, runs: AnhoejResult, base) -> pd.DataFrame:
     n_pts = value.size
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "value": value,
             "center": np.full(n_pts, cl),
@@ -369,5 +365,3 @@ def _frame(value, cl, lcl, ucl, sigma, runs: AnhoejResult, base) -> pd.DataFrame
         },
         copy=False,
     )
-    df.attrs["anhoej"] = runs
-    return df

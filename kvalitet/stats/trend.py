@@ -32,6 +32,8 @@ import numpy as np
 from scipy import special as _sp
 from scipy import stats as _st
 
+from . import checks
+
 __all__ = [
     "MannKendallResult",
     "SenSlopeResult",
@@ -138,46 +140,6 @@ class ITSResult:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# input validation helpers
-# ----------------------------------------------------------------------------------------------------------
-def _as_1d(x: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: must be numeric ({exc})") from None
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ValueError(f"{name}: must be one-dimensional, got shape {arr.shape}")
-    return arr
-
-
-def _check_no_inf(arr: np.ndarray, name: str) -> None:
-    if np.isinf(arr).any():
-        raise ValueError(f"{name}: contains infinite values")
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
-        bad = int((~np.isfinite(arr)).sum())
-        raise ValueError(f"{name}: contains {bad} missing or non-finite value(s); remove those periods first")
-
-
-def _check_same_length(**arrays: np.ndarray) -> None:
-    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
-    if len(set(lengths.values())) > 1:
-        desc = ", ".join(f"{k}={v}" for k, v in lengths.items())
-        raise ValueError(f"lengths differ: {desc}")
-
-
-def _check_conf(conf: float) -> float:
-    conf = float(conf)
-    if not 0.0 < conf < 1.0:
-        raise ValueError(f"conf: must be between 0 and 1 (exclusive), got {conf}")
-    return conf
-
-
-# ----------------------------------------------------------------------------------------------------------
 # Mann–Kendall core
 # ----------------------------------------------------------------------------------------------------------
 _BLOCK = 2048  # rows per block when building the sign matrix, bounds memory at ~_BLOCK * n * 8 bytes
@@ -275,13 +237,13 @@ def mann_kendall(values: Any) -> MannKendallResult:
 
     Raises ``ValueError`` if fewer than 3 non-missing values remain or a value is infinite.
     """
-    x_all = _as_1d(values, "values")
-    _check_no_inf(x_all, "values")
+    x_all = checks.vector("values", values)
+    checks.finite("values", x_all)
     ok = ~np.isnan(x_all)
     x = x_all[ok]
     n = int(x.size)
     if n < 3:
-        raise ValueError(f"values: need at least 3 non-missing values for Mann–Kendall, got {n}")
+        checks.fail("values", "need at least 3 non-missing values for Mann–Kendall", n)
     s, var_s, d = _mk_parts(x)
     z, p = _z_p(s, var_s)
     tau = s / d if d > 0 else 0.0
@@ -312,22 +274,24 @@ def sen_slope(values: Any, times: Any = None, conf: float = 0.95) -> SenSlopeRes
     Why hand-written: ``scipy.stats.theilslopes`` uses a different (Kendall-tau based, tie-uncorrected)
     interval; this reproduces R ``trend::sens.slope``.
     """
-    conf = _check_conf(conf)
-    x_all = _as_1d(values, "values")
-    _check_no_inf(x_all, "values")
+    conf = checks.conf(conf)
+    x_all = checks.vector("values", values)
+    checks.finite("values", x_all)
     if times is None:
         t_all = np.arange(x_all.size, dtype=float)
     else:
-        t_all = _as_1d(times, "times")
-        _check_same_length(values=x_all, times=t_all)
-        _check_finite(t_all, "times")
-        if np.unique(t_all).size != t_all.size:
-            raise ValueError("times: must be distinct (one value per time point)")
+        t_all = checks.vector("times", times)
+        checks.same_length(values=x_all, times=t_all)
+        checks.no_missing("times", t_all)
+        vals, times_seen = np.unique(t_all, return_counts=True)
+        if (times_seen > 1).any():
+            checks.fail("times", "must be distinct (one value per time point)",
+                        f"{vals[times_seen > 1][0]:g} more than once")
     ok = ~np.isnan(x_all)
     x, t = x_all[ok], t_all[ok]
     n = int(x.size)
     if n < 2:
-        raise ValueError(f"values: need at least 2 non-missing values for Sen's slope, got {n}")
+        checks.fail("values", "need at least 2 non-missing values for Sen's slope", n)
     slope, intercept, d = _sen(x, t)
     _, var_s, _ = _mk_parts(x)
     big_n = d.size
@@ -362,19 +326,12 @@ def seasonal_mann_kendall(values: Any, period: int = 12) -> MannKendallResult:
 
     Raises ``ValueError`` if ``period`` < 2 or the series covers fewer than two full cycles.
     """
-    try:
-        period_int = int(period)
-    except (TypeError, ValueError):
-        raise ValueError(f"period: must be an integer >= 2, got {period!r}") from None
-    if period_int != period or period_int < 2:
-        raise ValueError(f"period: must be an integer >= 2, got {period!r}")
-    x_all = _as_1d(values, "values")
-    _check_no_inf(x_all, "values")
+    period_int = checks.whole_number("period", period, 2)
+    x_all = checks.vector("values", values)
+    checks.finite("values", x_all)
     if x_all.size < 2 * period_int:
-        raise ValueError(
-            f"values: need at least two full cycles ({2 * period_int} values for period={period_int}), "
-            f"got {x_all.size}"
-        )
+        checks.fail("values", f"need at least two full cycles ({2 * period_int} values for period={period_int})",
+                    x_all.size)
     n_total = x_all.size
     pad = (-n_total) % period_int
     mat = np.concatenate([x_all, np.full(pad, np.nan)]).reshape(-1, period_int)
@@ -394,7 +351,8 @@ def seasonal_mann_kendall(values: Any, period: int = 12) -> MannKendallResult:
         if xg.size >= 2:
             slopes.append(_pairwise_slopes(xg, cycles[ok]))
     if n_used < 3 or not slopes:
-        raise ValueError("values: too few non-missing values per season for the seasonal Mann–Kendall test")
+        checks.fail("values", "need at least 3 non-missing values and 2 in one season for the seasonal Mann–Kendall "
+                    "test", f"{n_used} non-missing values")
     z, p = _z_p(s, var_s)
     tau = s / dsum if dsum > 0 else 0.0
     allslopes = np.concatenate(slopes)
@@ -411,14 +369,17 @@ def seasonal_mann_kendall(values: Any, period: int = 12) -> MannKendallResult:
 # ----------------------------------------------------------------------------------------------------------
 # quasi-likelihood GLMs
 # ----------------------------------------------------------------------------------------------------------
-def _season_dummies(season: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _season_dummies(season: Any, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Treatment-coded indicator columns (first level dropped) and the integer code of each row."""
     lab = np.asarray(season)
-    if lab.ndim != 1 or lab.size != n:
-        raise ValueError(f"lengths differ: season={lab.size if lab.ndim == 1 else lab.shape}, counts={n}")
+    if lab.ndim != 1:
+        checks.fail("season", "must be one-dimensional", f"shape {lab.shape}")
+    checks.same_length(season=lab, times=t)
+    n = t.size
     missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
     if any(missing):
-        raise ValueError(f"season: contains {sum(missing)} missing value(s)")
+        checks.fail("season", "must have no missing values", f"{lab[missing.index(True)]!r} at position "
+                    f"{missing.index(True)}")
     levels, codes = np.unique(lab, return_inverse=True)
     k = levels.size
     dummies = np.zeros((n, max(k - 1, 0)))
@@ -427,7 +388,7 @@ def _season_dummies(season: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     return dummies, codes
 
 
-def _fit_quasi(y, X, family: str, offset=None, var_weights=None):
+def _fit_quasi(y, X, family: str, offset=None, var_weights=None, name: str = "counts"):
     """Fit a quasi-likelihood GLM with statsmodels; return (params, bse, dispersion, df_resid).
 
     The fit is ``statsmodels.api.GLM(...).fit(scale="X2")``: the Poisson/binomial score equations, with the
@@ -462,11 +423,9 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None):
         why = "separation, a fitted mean is pushed to 0 events (or a share of 0 or 1)"
         if not boundary:
             why = "IRLS did not converge"
-        raise ValueError(
-            f"the {family} trend model could not be fitted: {why}; this happens when the counts are zero "
-            "(or successes equal trials) throughout one part of the design, e.g. in every period before an "
-            "initiative's start or in a whole season"
-        )
+        checks.fail(name, "must not be 0 (or equal the trials) throughout one part of the design, e.g. in every "
+                    "period before an initiative's start or in a whole season",
+                    f"a {family} trend model that could not be fitted ({why})")
     # statsmodels also warns of "perfect prediction" when the fitted means equal the data; with finite
     # parameters (checked above) that is just noise-free data, so the warning is dropped.
     for w in caught:
@@ -474,7 +433,8 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     df_resid = int(round(res.df_resid))
     if not np.all(np.isfinite(res.params)) or not np.all(np.isfinite(res.bse)):
-        raise ValueError(f"the {family} trend model gave non-finite estimates; check for collinear inputs")
+        checks.fail("times", "must not be collinear with the other terms of the model (start, season)",
+                    f"non-finite estimates from the {family} trend model")
     return np.asarray(res.params), np.asarray(res.bse), float(res.scale), df_resid
 
 
@@ -490,35 +450,32 @@ def _effect(b: float, se: float, df: int, conf: float) -> Effect:
 
 
 def _check_counts(y: np.ndarray, name: str) -> None:
-    _check_finite(y, name)
-    if (y < 0).any():
-        raise ValueError(f"{name}: must be non-negative, got minimum {y.min()}")
+    checks.non_negative(name, checks.no_missing(name, y))
+
+
+def _check_exposure(e: np.ndarray, name: str = "exposure") -> None:
+    checks.positive(name, checks.no_missing(name, e))
 
 
 def _check_times(t: np.ndarray) -> None:
-    _check_finite(t, "times")
+    checks.no_missing("times", t)
     if np.unique(t).size < 2:
-        raise ValueError("times: need at least two distinct time points (a single period has no trend)")
+        checks.fail("times", "need at least two distinct time points (a single period has no trend)",
+                    f"{np.unique(t).size} distinct time point")
 
 
 def _check_n_params(n: int, n_params: int, what: str, name: str = "counts") -> None:
     if n < n_params + 1:
-        raise ValueError(
-            f"{name}: need at least {n_params + 1} periods for {what} ({n_params} parameters + 1), got {n}"
-        )
+        checks.fail(name, f"need at least {n_params + 1} periods for {what} ({n_params} parameters + 1)", n)
 
 
 def _binomial_inputs(successes, trials, sname: str = "successes", tname: str = "trials"):
-    s = _as_1d(successes, sname)
-    m = _as_1d(trials, tname)
-    _check_same_length(**{sname: s, tname: m})
+    s = checks.vector(sname, successes)
+    m = checks.vector(tname, trials)
+    checks.same_length(**{sname: s, tname: m})
     _check_counts(s, sname)
-    _check_finite(m, tname)
-    if (m <= 0).any():
-        raise ValueError(f"{tname}: must be positive in every period, got minimum {m.min()}")
-    if (s > m).any():
-        i = int(np.flatnonzero(s > m)[0])
-        raise ValueError(f"{sname}: exceed {tname} in {int((s > m).sum())} period(s) (first at index {i})")
+    _check_exposure(m, tname)
+    checks.not_above(sname, s, tname, m)
     return s, m
 
 
@@ -527,12 +484,10 @@ def _check_not_degenerate(y, family: str, codes=None, trials=None, name: str = "
     for k, g in enumerate(groups):
         where = "" if codes is None else f" in season level {k + 1}"
         if np.all(y[g] == 0):
-            raise ValueError(
-                f"{name}: all zero{where}; the {'rate' if family == 'poisson' else 'odds'} is 0 and a "
-                "trend cannot be estimated"
-            )
+            what = "rate is" if family == "poisson" else "odds are"
+            checks.fail(name, f"must not all be 0 (then the {what} 0 and no trend can be estimated)", f"all 0{where}")
         if family == "binomial" and np.all(y[g] == trials[g]):
-            raise ValueError(f"{name}: equal trials in every period{where}; the odds are infinite")
+            checks.fail(name, "must not all equal the trials (then the odds are infinite)", f"all equal{where}")
 
 
 def _design(t: np.ndarray, season) -> tuple[np.ndarray, np.ndarray | None]:
@@ -540,7 +495,7 @@ def _design(t: np.ndarray, season) -> tuple[np.ndarray, np.ndarray | None]:
     cols = [np.ones_like(tc), tc]
     codes = None
     if season is not None:
-        dummies, codes = _season_dummies(season, t.size)
+        dummies, codes = _season_dummies(season, t)
         cols.extend(dummies.T)
     return np.column_stack(cols), codes
 
@@ -564,15 +519,13 @@ def poisson_trend(counts: Any, exposure: Any, times: Any, season: Any = None, co
     fewer than (number of parameters + 1) periods, a single distinct time, counts that are all zero
     (overall or in a whole season), or a fit that does not converge.
     """
-    conf = _check_conf(conf)
-    y = _as_1d(counts, "counts")
-    e = _as_1d(exposure, "exposure")
-    t = _as_1d(times, "times")
-    _check_same_length(counts=y, exposure=e, times=t)
+    conf = checks.conf(conf)
+    y = checks.vector("counts", counts)
+    e = checks.vector("exposure", exposure)
+    t = checks.vector("times", times)
+    checks.same_length(counts=y, exposure=e, times=t)
     _check_counts(y, "counts")
-    _check_finite(e, "exposure")
-    if (e <= 0).any():
-        raise ValueError(f"exposure: must be positive in every period, got minimum {e.min()}")
+    _check_exposure(e)
     _check_times(t)
     X, codes = _design(t, season)
     _check_n_params(y.size, X.shape[1], "a Poisson trend")
@@ -599,15 +552,15 @@ def binomial_trend(successes: Any, trials: Any, times: Any, season: Any = None, 
     ``use_t=True``). ``season``, ``conf`` and the errors are as in :func:`poisson_trend`; successes must lie
     in 0..trials and not be 0 (or equal to trials) throughout.
     """
-    conf = _check_conf(conf)
+    conf = checks.conf(conf)
     s, m = _binomial_inputs(successes, trials)
-    t = _as_1d(times, "times")
-    _check_same_length(successes=s, times=t)
+    t = checks.vector("times", times)
+    checks.same_length(successes=s, times=t)
     _check_times(t)
     X, codes = _design(t, season)
     _check_n_params(s.size, X.shape[1], "a binomial trend", "successes")
     _check_not_degenerate(s, "binomial", codes, trials=m, name="successes")
-    params, bse, phi, df = _fit_quasi(s / m, X, "binomial", var_weights=m)
+    params, bse, phi, df = _fit_quasi(s / m, X, "binomial", var_weights=m, name="successes")
     eff = _effect(params[1], bse[1], df, conf)
     return TrendResult(
         estimate=eff.estimate, ci_low=eff.ci_low, ci_high=eff.ci_high, p=eff.p, dispersion=phi, df_resid=df,
@@ -642,46 +595,42 @@ def interrupted_time_series(
 
     Requires at least two periods before ``start`` and two at/after it, and n ≥ number of parameters + 1.
     """
-    conf = _check_conf(conf)
-    if family not in ("poisson", "binomial"):
-        raise ValueError(f"family: must be 'poisson' or 'binomial', got {family!r}")
-    t = _as_1d(times, "times")
+    conf = checks.conf(conf)
+    checks.one_of("family", family, ("poisson", "binomial"))
+    t = checks.vector("times", times)
     _check_times(t)
-    try:
-        start = float(start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start: must be a number on the same scale as times, got {start!r}") from None
-    if not np.isfinite(start):
-        raise ValueError("start: must be finite")
+    req = "must be a finite number on the same scale as times"
+    start_value = checks.number("start", start, req)
+    if not np.isfinite(start_value):
+        checks.fail("start", req, repr(start))
+    start = start_value
     if family == "poisson":
         if trials is not None:
-            raise ValueError("trials: only used with family='binomial'")
-        y = _as_1d(counts, "counts")
-        e = _as_1d(exposure, "exposure")
-        _check_same_length(counts=y, exposure=e, times=t)
+            checks.fail("trials", "must be None unless family='binomial'", "trials with family='poisson'")
+        y = checks.vector("counts", counts)
+        e = checks.vector("exposure", exposure)
+        checks.same_length(counts=y, exposure=e, times=t)
         _check_counts(y, "counts")
-        _check_finite(e, "exposure")
-        if (e <= 0).any():
-            raise ValueError(f"exposure: must be positive in every period, got minimum {e.min()}")
+        _check_exposure(e)
         m = None
     else:
         if trials is None:
             if exposure is None:
-                raise ValueError("trials: give the number of trials (or pass it as exposure) for family='binomial'")
+                checks.fail("trials", "must be given (or passed as exposure) with family='binomial'", "None")
             tr, tname = exposure, "exposure"
         else:
             tr, tname = trials, "trials"
-            if exposure is not None and not np.array_equal(_as_1d(exposure, "exposure"), _as_1d(trials, "trials")):
-                raise ValueError("exposure: for family='binomial' pass exposure=None or equal to trials")
+            if exposure is not None and not np.array_equal(checks.vector("exposure", exposure),
+                                                           checks.vector("trials", trials)):
+                checks.fail("exposure", "must be None or equal to trials with family='binomial'", "other values")
         y, m = _binomial_inputs(counts, tr, sname="counts", tname=tname)
-        _check_same_length(counts=y, times=t)
+        checks.same_length(counts=y, times=t)
     after = (t >= start).astype(float)
     n_after = int(after.sum())
     n_before = int(y.size - n_after)
     if n_before < 2 or n_after < 2:
-        raise ValueError(
-            f"start: need at least 2 periods before and 2 at/after start, got {n_before} before and {n_after} after"
-        )
+        checks.fail("start", "need at least 2 periods before start and 2 at or after it",
+                    f"{n_before} before and {n_after} at or after")
     since = (t - start) * after
     X, codes = _design(t, season)
     X = np.column_stack([X[:, :2], after, since, X[:, 2:]])
@@ -724,13 +673,10 @@ def bh_qvalues(pvalues: Any) -> np.ndarray:
     """
     from statsmodels.stats.multitest import multipletests
 
-    p = np.asarray(pvalues, dtype=float)
+    p = checks.numbers("pvalues", pvalues)
+    checks.within("pvalues", checks.finite("pvalues", p), 0, 1)
     flat = p.ravel()
-    if np.isinf(flat).any():
-        raise ValueError("pvalues: contains infinite values")
     ok = ~np.isnan(flat)
-    if ((flat[ok] < 0) | (flat[ok] > 1)).any():
-        raise ValueError("pvalues: must lie between 0 and 1")
     out = np.full(flat.shape, np.nan)
     if ok.any():
         out[ok] = multipletests(flat[ok], method="fdr_bh")[1]

@@ -279,31 +279,6 @@ def test_zero_events_ratio():
     assert np.isfinite(res["phi"].iloc[0])
 
 
-@pytest.mark.parametrize(
-    "call, match",
-    [
-        (lambda: funnel_limits([10], 0.2, kind="mean"), "unknown kind"),
-        (lambda: funnel_limits([-1], 0.2), "non-negative"),
-        (lambda: funnel_limits([10], 1.2), "between 0 and 1"),
-        (lambda: funnel_limits([10], 0, kind="ratio"), "greater than 0"),
-        (lambda: funnel_limits([10], 0.2, levels=(95,)), "levels"),
-        (lambda: funnel_limits([10], 0.2, overdispersion="multiplicative"), "needs phi"),
-        (lambda: funnel_limits([10], 0.2, overdispersion="additive"), "needs tau2"),
-        (lambda: funnel_limits([10], 0.2, overdispersion="both"), "unknown overdispersion"),
-        (lambda: funnel_limits([10], 1, kind="sr", method="exact"), "unknown method"),
-        (lambda: funnel_outliers([1, 2], [10]), "differ in length"),
-        (lambda: funnel_outliers([11, 2], [10, 10]), "less than or equal"),
-        (lambda: funnel_outliers([-1, 2], [10, 10]), "non-negative"),
-        (lambda: funnel_outliers([1], [10]), "too few units"),
-        (lambda: funnel_outliers([1, 2], [10, 10], winsorise=0.6), "winsorise"),
-        (lambda: funnel_outliers([1, 2], [10, 10], z_method="log"), "not available"),
-    ],
-)
-def test_validation(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()
-
-
 def test_rates_may_exceed_denominator():
     res = funnel_outliers([250, 20, 30], [220, 100, 100], kind="rate")
     assert res["value"].iloc[0] == pytest.approx(250 / 220)

@@ -109,20 +109,6 @@ def test_wilson_edge_cases():
     assert (high - low) / 2 == pytest.approx(1.959963984540054 * math.sqrt(0.25 / 1e9), rel=1e-6)
 
 
-@pytest.mark.parametrize("args, match", [
-    ((11, 10), "successes must not exceed trials"),
-    ((-1, 10), "successes must be non-negative"),
-    ((1, -10), "trials must be non-negative"),
-    ((1.5, 10), "successes must be whole numbers"),
-    ((1, 10.5), "trials must be whole numbers"),
-    (("a", 10), "successes must be numeric"),
-    ((np.inf, 10), "successes must be finite"),
-])
-def test_wilson_validation_messages(args, match):
-    with pytest.raises(ValueError, match=match):
-        wilson_ci(*args)
-
-
 @pytest.mark.parametrize("conf", [0, 1, 95, -0.1, "x"])
 def test_conf_validation(conf):
     with pytest.raises(ValueError, match="conf"):
@@ -237,11 +223,3 @@ def test_poisson_vectorised_lookup_path_equals_direct():
     np.testing.assert_array_equal(hi, hi_direct)
 
 
-@pytest.mark.parametrize("args, kwargs, match", [
-    ((-1,), {}, "events must be non-negative"),
-    ((2.5,), {}, "events must be whole numbers"),
-    ((3,), {"method": "wald"}, "method"),
-])
-def test_poisson_validation(args, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        poisson_ci(*args, **kwargs)

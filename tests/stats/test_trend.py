@@ -302,20 +302,7 @@ def test_mk_too_short(bad):
         mann_kendall(bad)
 
 
-def test_mk_rejects_inf_and_2d():
-    with pytest.raises(ValueError, match="values: contains infinite"):
-        mann_kendall([1, 2, np.inf, 3])
-    with pytest.raises(ValueError, match="values: must be one-dimensional"):
-        mann_kendall(np.ones((3, 3)))
-
-
-def test_sen_slope_validation():
-    with pytest.raises(ValueError, match="lengths differ"):
-        sen_slope([1, 2, 3], times=[1, 2])
-    with pytest.raises(ValueError, match="times: must be distinct"):
-        sen_slope([1, 2, 3], times=[1, 1, 2])
-    with pytest.raises(ValueError, match="conf"):
-        sen_slope([1, 2, 3], conf=95)
+def test_sen_slope_too_short_for_the_interval():
     r = sen_slope([1.0, 2.0, 4.0])  # too short for a 95 % rank interval: limits NaN, as R's NA
     assert r.slope == 1.5 and math.isnan(r.ci_low) and math.isnan(r.ci_high)
 
@@ -524,59 +511,19 @@ def test_its_matches_hand_irls():
         assert (eff.estimate, eff.ci_low, eff.ci_high, eff.p) == pytest.approx(expected, rel=1e-6)
 
 
-def test_its_validation():
+def test_its_separation_is_a_clear_error():
     t = np.arange(10, dtype=float)
-    y = np.full(10, 5.0)
     e = np.full(10, 100.0)
-    with pytest.raises(ValueError, match="start: need at least 2 periods before"):
-        interrupted_time_series(y, e, t, start=9)
-    with pytest.raises(ValueError, match="family"):
-        interrupted_time_series(y, e, t, start=5, family="normal")
-    with pytest.raises(ValueError, match="counts: exceed trials"):
-        interrupted_time_series(y * 30, None, t, start=5, family="binomial", trials=e)
-    with pytest.raises(ValueError, match="trials: only used"):
-        interrupted_time_series(y, e, t, start=5, trials=e)
     # zero events in every period before the start: the level change is infinite (separation) -> clear error
     y0 = np.r_[np.zeros(5), [5, 6, 4, 7, 5]]
     for family in ("poisson", "binomial"):
-        with pytest.raises(ValueError, match="separation"):
+        with pytest.raises(ValueError, match="could not be fitted \\(separation"):
             interrupted_time_series(y0, e, t, start=5, family=family)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # GLM validation and edge cases
 # ----------------------------------------------------------------------------------------------------------
-def test_glm_validation_messages():
-    t = np.arange(6, dtype=float)
-    e = np.full(6, 100.0)
-    with pytest.raises(ValueError, match="counts: must be non-negative"):
-        poisson_trend([1, 2, -1, 3, 4, 5], e, t)
-    with pytest.raises(ValueError, match="lengths differ"):
-        poisson_trend([1, 2, 3], e, t)
-    with pytest.raises(ValueError, match="exposure: must be positive"):
-        poisson_trend([1, 2, 3, 4, 5, 6], [1, 1, 0, 1, 1, 1], t)
-    with pytest.raises(ValueError, match="counts: contains 1 missing"):
-        poisson_trend([1, 2, np.nan, 4, 5, 6], e, t)
-    with pytest.raises(ValueError, match="counts: all zero"):
-        poisson_trend(np.zeros(6), e, t)
-    with pytest.raises(ValueError, match="times: need at least two distinct"):
-        poisson_trend([3], [100], [2020])
-    with pytest.raises(ValueError, match="times: need at least two distinct"):
-        poisson_trend([3, 4, 5], [100] * 3, [2020] * 3)
-    with pytest.raises(ValueError, match="counts: need at least 3 periods"):
-        poisson_trend([3, 4], [100, 100], [2020, 2021])
-    with pytest.raises(ValueError, match="successes: exceed trials"):
-        binomial_trend([1, 200, 3, 4], [100] * 4, np.arange(4))
-    with pytest.raises(ValueError, match="successes: all zero"):
-        binomial_trend([0, 0, 0, 0], [100] * 4, np.arange(4))
-    with pytest.raises(ValueError, match="successes: equal trials"):
-        binomial_trend([100] * 4, [100] * 4, np.arange(4))
-    with pytest.raises(ValueError, match="season level"):
-        month = np.arange(24) % 12 + 1
-        y = np.where(month == 3, 0, 5)
-        poisson_trend(y, np.full(24, 100.0), np.arange(24) / 12, season=month)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # Benjamini–Hochberg
 # ----------------------------------------------------------------------------------------------------------
@@ -623,7 +570,7 @@ def test_bh_validation():
     assert bh_qvalues([]).shape == (0,)
 
 
-def test_glm_accepts_pandas_and_checks_season():
+def test_glm_accepts_pandas_with_season():
     t = pd.Series(np.arange(24) / 12.0)
     month = pd.Series(np.arange(24) % 12 + 1)
     y = pd.Series([5, 7, 6, 8, 4, 6, 7, 5, 9, 6, 5, 7] * 2, dtype=float)
@@ -631,9 +578,3 @@ def test_glm_accepts_pandas_and_checks_season():
     r = poisson_trend(y, e, t, season=month)
     assert r.estimate == pytest.approx(1.0, abs=1e-9)  # each month repeats its value: no trend within months
     assert r.df_resid == 24 - 13
-    with pytest.raises(ValueError, match="counts: need at least 14 periods"):
-        poisson_trend(y[:12], e[:12], t[:12], season=month[:12])
-    with pytest.raises(ValueError, match="season: contains 1 missing"):
-        poisson_trend(y, e, t, season=[None] + list(month[1:]))
-    with pytest.raises(ValueError, match="lengths differ"):
-        poisson_trend(y, e, t, season=month[:10])
