@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 #: real published figures copied from shared/data/public (see tests/data/public/README.md)
 PUBLIC = ROOT / "tests" / "data" / "public"
 AS_OF = date(2024, 12, 31)
+#: a CPR-shaped number (DDMMYY-NNNN or DDMMYYNNNN), whatever its date
+CPR_RE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+#: a pseudonym (kvalitet.pii.Pseudonymiser): 16 hex digits can hold a run of ten decimal digits by chance
+PSEUDONYM_RE = re.compile(r"P-[0-9a-f]{16}")
+
+
+def cpr_like(text: str) -> bool:
+    """True when ``text`` holds a CPR-shaped number outside the pseudonyms it may contain."""
+    return bool(CPR_RE.search(PSEUDONYM_RE.sub("P-…", text)))
 
 
 @pytest.fixture
