@@ -12,7 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, create_model, field_validator, model_validator,
+)
 
 from .errors import UserError
 
@@ -156,7 +158,7 @@ class Organisation(_Strict):
     servicemaal: dict[str, int] = Field(default_factory=dict)
     initiatives: list[Initiative] = Field(default_factory=list)
     #: targets per indicator and thresholds (documented in docs/indikatorer.md).
-    targets: Targets = Field(default_factory=lambda: targets_model()())
+    targets: SerializeAsAny[Targets] = Field(default_factory=lambda: targets_model()())
     thresholds: Thresholds = Field(default_factory=Thresholds)
     #: the first year of a biennium is odd unless configured otherwise.
     biennium_start: str = "odd"

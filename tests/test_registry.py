@@ -54,7 +54,9 @@ def store_and_org(tmp_path):
 def test_throwaway_indicator_flows_through_the_cli(new_indicator, store_and_org, tmp_path, capsys):
     db, org = store_and_org
     # the targets model takes a target for it (and still names a typo)
-    assert organisation.load(org).targets.for_indicator(NEW).high == 0.3
+    loaded = organisation.load(org)
+    assert loaded.targets.for_indicator(NEW).high == 0.3
+    assert organisation.Organisation.model_validate(loaded.model_dump()) == loaded  # a dump keeps every target
     rc = cli.main(["indicators", "--db", str(db), "--organisation", str(org), "--as-of", "2024-12-31"])
     assert rc == 0
     df = pd.read_csv(io.StringIO(capsys.readouterr().out))
