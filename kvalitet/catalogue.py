@@ -1,14 +1,18 @@
-"""The indicator catalogue: the one place that defines each indicator and its Danish texts.
+"""The indicator catalogue: the one place that defines each indicator, its Danish texts and how it is computed.
 
 DESIGN.md "Indicators" is the specification. For each indicator the catalogue holds its id, Danish name, a Danish
 one-line definition, the unit, what is counted in the numerator and the denominator, the date that places a record
-in a period, the confidence-interval method, the default target and the family (one XLSX sheet per family).
-The engine (:mod:`kvalitet.indicators`), the targets (:mod:`kvalitet.targets`), the exports
-(:mod:`kvalitet.export`), the reports and ``docs/indikatorer.md`` read their texts from here.
+in a period, the confidence-interval method, the family (one XLSX sheet per family), the function that computes it
+(in :mod:`kvalitet.indicators`), the note on a row without a value, and the default target (in words, and as
+numbers in ``target``/``threshold``). The engine (:mod:`kvalitet.indicators`), the targets model
+(:class:`kvalitet.organisation.Targets`) and the statuses (:mod:`kvalitet.targets`), the exports
+(:mod:`kvalitet.export`), the CLI, the reports and ``docs/indikatorer.md`` all read it from here, so adding an
+indicator is one entry here plus one function (docs/indikatorer.md, "Tilføj en indikator").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: units, as shown to readers
@@ -44,14 +48,35 @@ class Indicator:
     kind: str
     #: Danish name of the sub-groups, when the indicator has them ('' when not)
     subgroup: str = ""
-    #: default target in words (the numbers are in kvalitet.targets.DEFAULT_TARGETS)
+    #: default target in words (the numbers: ``target`` and ``threshold``)
     default_target: str = "intet"
     #: the direction that is good: 'lav' (lower is better), 'høj' or '' (neither)
     better: str = ""
+    #: the function that computes the indicator, ``f(query, indicator_id) -> DataFrame``: its name as
+    #: "module.function" in the package kvalitet.indicators (e.g. "complaints.complaint_rate"), or the function
+    compute: str | Callable = ""
+    #: why a row has no value (zero denominator), in Danish
+    no_value_note: str = "ingen data i perioden"
+    #: the default target (low, high) when the organisation file gives none (None: no target)
+    target: tuple[float | None, float | None] | None = None
+    #: judged against the audit threshold (``thresholds.audit_error_share``) when no target is given
+    threshold: bool = False
+    #: False when the records carry a period label rather than a date (a part of a period cannot be taken)
+    dated: bool = True
 
     @property
     def is_share(self) -> bool:
         return self.unit == UNIT_SHARE
+
+    @property
+    def trend_method(self) -> str:
+        """The primary trend-screening method for the indicator (by its kind; :data:`PRIMARY_METHOD`)."""
+        return PRIMARY_METHOD[self.kind]
+
+
+#: the primary trend-screening method per kind of indicator (what the reports' trend tables show)
+PRIMARY_METHOD = {"rate": "poisson_glm", "count": "poisson_glm", "share": "binomial_glm", "median": "mann_kendall",
+                  "km_median": "mann_kendall"}
 
 
 _ALL = (
@@ -61,6 +86,7 @@ _ALL = (
         UNIT_COUNT, "klager modtaget i perioden", "", "modtaget", CI_NONE, "Klager", ("complaints",), "count",
         subgroup="klagetype", default_target="intet (måltal pr. forvaltning kan angives: højst antal pr. år)",
         better="lav",
+        compute="complaints.complaints_received",
     ),
     Indicator(
         "complaint_rate", "Klagerate",
@@ -69,6 +95,7 @@ _ALL = (
         "Klager", ("complaints", "decisions"), "rate",
         default_target="intet (måltal pr. forvaltning kan angives: højst antal klager pr. 1.000 afgørelser)",
         better="lav",
+        compute="complaints.complaint_rate", no_value_note="ingen afgørelser i perioden",
     ),
     Indicator(
         "complaint_upheld_share", "Andel klager med medhold",
@@ -76,12 +103,16 @@ _ALL = (
         "medhold eller ikke medhold (afviste og tilbagetrukne tæller ikke med).",
         UNIT_SHARE, "medhold + delvis medhold", "medhold + delvis medhold + ikke medhold", "afsluttet", CI_WILSON,
         "Klager", ("complaints",), "share", better="lav",
+        compute="complaints.complaint_upheld_share",
+        no_value_note="ingen klager afsluttet med medhold, delvis medhold eller ikke medhold i perioden",
     ),
     Indicator(
         "complaint_response_days_median", "Svartid på klager (median)",
         "Mediantid i dage fra en klage er modtaget, til den er afsluttet, for klager afsluttet i perioden.",
         UNIT_DAYS, "dage fra modtaget til afsluttet", "klager afsluttet i perioden", "afsluttet", CI_NONE,
         "Klager", ("complaints",), "median", better="lav",
+        compute="complaints.complaint_response_days_median",
+        no_value_note="ingen klager afsluttet i perioden",
     ),
     Indicator(
         "appeal_reversal_share", "Omgørelsesprocent",
@@ -89,6 +120,8 @@ _ALL = (
         "(stadfæstet, ændret, ophævet, hjemvist); afviste, henviste og bortfaldne tæller ikke med.",
         UNIT_SHARE, "ændret + ophævet + hjemvist", "realitetsbehandlede (stadfæstet + ændret + ophævet + hjemvist)",
         "afgjort", CI_WILSON, "Ankesager", ("appeals",), "share", better="lav",
+        compute="appeals.appeal_reversal_share",
+        no_value_note="ingen realitetsbehandlede ankesager i perioden",
     ),
     Indicator(
         "appeal_upheld_share", "Stadfæstelsesprocent",
@@ -96,12 +129,15 @@ _ALL = (
         UNIT_SHARE, "stadfæstet", "realitetsbehandlede (stadfæstet + ændret + ophævet + hjemvist)", "afgjort",
         CI_WILSON, "Ankesager", ("appeals",), "share",
         default_target="80–85 % (forvaltningens egen målsætning for, hvor ofte ankeinstansen stadfæster dens afgørelser; over 85 % er ikke et uopfyldt mål)", better="høj",
+        compute="appeals.appeal_upheld_share",
+        no_value_note="ingen realitetsbehandlede ankesager i perioden", target=(0.80, 0.85),
     ),
     Indicator(
         "processing_days_median", "Sagsbehandlingstid (median)",
         "Mediantid i dage fra en sag er oprettet, til den er afgjort, for sager afgjort i perioden.",
         UNIT_DAYS, "dage fra oprettet til afgjort", "sager afgjort i perioden", "afgjort", CI_NONE,
         "Sagsbehandling", ("cases",), "median", better="lav",
+        compute="cases.processing_days_median", no_value_note="ingen sager afgjort i perioden",
     ),
     Indicator(
         "service_target_share", "Andel inden for servicemål",
@@ -110,6 +146,8 @@ _ALL = (
         UNIT_SHARE, "sager afgjort inden for servicemålet", "sager afgjort i perioden med et servicemål", "afgjort",
         CI_WILSON, "Sagsbehandling", ("cases",), "share",
         default_target="intet (kan angives pr. område, f.eks. 75 % inden for servicemålet)", better="høj",
+        compute="cases.service_target_share",
+        no_value_note="ingen sager med servicemål afgjort i perioden",
     ),
     Indicator(
         "processing_days_km_median", "Median sagsbehandlingstid (Kaplan-Meier, åbne sager medregnet)",
@@ -117,6 +155,7 @@ _ALL = (
         "censurerede ved opgørelsesdatoen.",
         UNIT_DAYS, "dage fra oprettet til afgjort (åbne sager censureret)", "sager oprettet i perioden", "oprettet",
         CI_KM, "Sagsbehandling", ("cases",), "km_median", better="lav",
+        compute="cases.processing_days_km_median", no_value_note="ingen sager oprettet i perioden",
     ),
     Indicator(
         "open_cases_over_target", "Sagspukkel: åbne sager over servicemål",
@@ -124,6 +163,7 @@ _ALL = (
         UNIT_COUNT, "åbne sager ældre end servicemålet ved periodens udgang",
         "åbne sager med et servicemål ved periodens udgang", "periodens udgang", CI_NONE, "Sagsbehandling",
         ("cases",), "count", better="lav",
+        compute="cases.open_cases_over_target",
     ),
     Indicator(
         "audit_error_share", "Fejlandel i stikprøver",
@@ -132,6 +172,8 @@ _ALL = (
         UNIT_SHARE, "gennemgåede sager med mindst én fejl", "gennemgåede sager med mindst ét 'ok' eller 'fejl'",
         "tilsynsdato", CI_WILSON, "Stikprøver", ("audits",), "share",
         default_target="højst 25 % (tærskel; 'sikkert over', når den nedre konfidensgrænse er over)", better="lav",
+        compute="audits.audit_error_share",
+        no_value_note="ingen stikprøvesager med et punkt vurderet ok eller fejl i perioden", threshold=True,
     ),
     Indicator(
         "audit_item_error_share", "Fejlandel pr. tjekpunkt",
@@ -140,18 +182,23 @@ _ALL = (
         UNIT_SHARE, "punkter vurderet 'fejl'", "punkter vurderet 'ok' eller 'fejl'", "tilsynsdato", CI_WILSON,
         "Stikprøver", ("audits",), "share", subgroup="tjekpunkt",
         default_target="højst 25 % (tærskel)", better="lav",
+        compute="audits.audit_item_error_share",
+        no_value_note="ingen punkter vurderet ok eller fejl i perioden", threshold=True,
     ),
     Indicator(
         "inquiries_received", "Henvendelser til Borgerrådgiveren",
         "Antal henvendelser til Borgerrådgiveren modtaget i perioden, i alt og pr. kategori.",
         UNIT_COUNT, "henvendelser modtaget i perioden", "", "modtaget", CI_NONE, "Borgerrådgiveren",
         ("inquiries",), "count", subgroup="kategori", better="lav",
+        compute="inquiries.inquiries_received",
     ),
     Indicator(
         "inquiry_criticism_share", "Andel henvendelser med kritik",
         "Henvendelser, hvor Borgerrådgiveren udtaler kritik, i forhold til henvendelser afsluttet i perioden.",
         UNIT_SHARE, "afsluttede henvendelser med kritik", "henvendelser afsluttet i perioden", "afsluttet",
         CI_WILSON, "Borgerrådgiveren", ("inquiries",), "share", better="lav",
+        compute="inquiries.inquiry_criticism_share",
+        no_value_note="ingen henvendelser afsluttet i perioden",
     ),
     Indicator(
         "satisfaction_share", "Andel tilfredse",
@@ -159,6 +206,8 @@ _ALL = (
         "der helt rummer dens egen periode.",
         UNIT_SHARE, "tilfredse", "besvarelser", "undersøgelsens periode", CI_WILSON, "Tilfredshed",
         ("satisfaction",), "share", better="høj",
+        compute="satisfaction.satisfaction_share", no_value_note="ingen besvarelser i perioden",
+        dated=False,
     ),
     Indicator(
         "municipal_reversal_share", "Omgørelsesprocent i Danmarkskortet",
@@ -166,11 +215,33 @@ _ALL = (
         "hjemvist), pr. kommune (i kolonnen undergruppe).",
         UNIT_SHARE, "ændret/ophævet + hjemvist", "stadfæstet + ændret/ophævet + hjemvist", "år", CI_WILSON,
         "Danmarkskort", ("municipal_appeals",), "share", subgroup="kommune", better="lav",
+        compute="municipal_appeals.municipal_reversal_share",
+        no_value_note="ingen realitetsbehandlede sager i Danmarkskortet for perioden", dated=False,
     ),
 )
 
 CATALOGUE: dict[str, Indicator] = {i.id: i for i in _ALL}
 IDS: tuple[str, ...] = tuple(CATALOGUE)
+
+
+def register(indicator: Indicator) -> None:
+    """Add an indicator to the catalogue at run time (e.g. a test's throw-away indicator; a real one is an entry
+    in ``_ALL``). The engine, the targets model, the CLI and the exports pick it up; :func:`unregister` removes it."""
+    global IDS
+    if indicator.id in CATALOGUE:
+        raise ValueError(f"indicator {indicator.id!r} is already in the catalogue")
+    if indicator.family not in FAMILIES or indicator.kind not in PRIMARY_METHOD or not indicator.compute:
+        raise ValueError(f"indicator {indicator.id!r}: family, kind and compute must be set "
+                         f"(families {FAMILIES}, kinds {tuple(PRIMARY_METHOD)})")
+    CATALOGUE[indicator.id] = indicator
+    IDS = tuple(CATALOGUE)
+
+
+def unregister(indicator_id: str) -> None:
+    """Remove an indicator added with :func:`register`."""
+    global IDS
+    CATALOGUE.pop(indicator_id)
+    IDS = tuple(CATALOGUE)
 
 
 def get(indicator_id: str) -> Indicator:

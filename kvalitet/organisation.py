@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, create_model, field_validator, model_validator,
+)
 
 from .errors import UserError
 
@@ -74,32 +77,31 @@ class ServiceTier(_Strict):
 class Targets(_Strict):
     """Targets per indicator (keys are indicator ids; documented in docs/indikatorer.md).
 
-    Defaults: appeal_upheld_share 80–85 % (the forvaltning's own målsætning for how often the appeal body upholds
-    its decisions); audit_error_share and
-    audit_item_error_share at most 25 % (the threshold in ``thresholds``); every other indicator has no target.
+    The model has a field per catalogue indicator, made from the catalogue by :func:`targets_model` (so a new
+    indicator takes a target without a change here); its default is the catalogue entry's ``target``
+    (appeal_upheld_share 80–85 %, the forvaltning's own målsætning for how often the appeal body upholds its
+    decisions), and audit_error_share and audit_item_error_share are judged against the threshold in
+    ``thresholds`` (at most 25 %) when no target is given; every other indicator has no target.
     ``service_tiers`` gives servicemål share targets per area, e.g. 50 % within 90 days and 75 % within 180 days.
     """
 
-    complaints_received: Target | None = None
-    complaint_rate: Target | None = None
-    complaint_upheld_share: Target | None = None
-    complaint_response_days_median: Target | None = None
-    appeal_reversal_share: Target | None = None
-    appeal_upheld_share: Target | None = Target(low=0.80, high=0.85)
-    processing_days_median: Target | None = None
-    service_target_share: Target | None = None
-    processing_days_km_median: Target | None = None
-    open_cases_over_target: Target | None = None
-    audit_error_share: Target | None = None
-    audit_item_error_share: Target | None = None
-    inquiries_received: Target | None = None
-    inquiry_criticism_share: Target | None = None
-    satisfaction_share: Target | None = None
-    municipal_reversal_share: Target | None = None
     service_tiers: dict[str, list[ServiceTier]] = Field(default_factory=dict)
 
     def for_indicator(self, indicator_id: str) -> Target | None:
         return getattr(self, indicator_id, None)
+
+
+@lru_cache(maxsize=8)
+def _targets_model(entries: tuple[tuple[str, tuple | None], ...]) -> type[Targets]:
+    fields = {i: (Target | None, Target(low=t[0], high=t[1]) if t is not None else None) for i, t in entries}
+    return create_model("Targets", __base__=Targets, __module__=__name__, **fields)
+
+
+def targets_model() -> type[Targets]:
+    """The :class:`Targets` model of the catalogue as it is now: one optional :class:`Target` per indicator."""
+    from .catalogue import CATALOGUE
+
+    return _targets_model(tuple((i.id, i.target) for i in CATALOGUE.values()))
 
 
 class RiskRule(_Strict):
@@ -156,10 +158,16 @@ class Organisation(_Strict):
     servicemaal: dict[str, int] = Field(default_factory=dict)
     initiatives: list[Initiative] = Field(default_factory=list)
     #: targets per indicator and thresholds (documented in docs/indikatorer.md).
-    targets: Targets = Field(default_factory=Targets)
+    targets: SerializeAsAny[Targets] = Field(default_factory=lambda: targets_model()())
     thresholds: Thresholds = Field(default_factory=Thresholds)
     #: the first year of a biennium is odd unless configured otherwise.
     biennium_start: str = "odd"
+
+    @field_validator("targets", mode="plain")
+    @classmethod
+    def _targets_of_catalogue(cls, v) -> Targets:
+        model = targets_model()
+        return v if isinstance(v, model) else model.model_validate(v)
 
     @field_validator("forvaltninger")
     @classmethod

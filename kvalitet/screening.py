@@ -179,7 +179,7 @@ def _prepare_series(frame: pd.DataFrame, as_of: date):
     for c in ["forvaltning", "unit", "area", "subgroup"]:
         f[c] = f[c].astype(object).where(f[c].notna(), None)
     # the series numbered in the order they first appear (as groupby(sort=False) numbers them)
-    code, first_row = indicators._group_codes(f, _KEYS)
+    code, first_row = indicators.group_codes(f, _KEYS)
     ngroups = len(first_row)
     label = f["period"].to_numpy(dtype=object)
     lab_codes, lab_uniques = pd.factorize(label)

@@ -1,7 +1,7 @@
 """Targets and statuses: each indicator row gets ``target_low``, ``target_high`` and a Danish ``status``.
 
-Targets come from the organisation file (``targets:``; schema in :class:`kvalitet.organisation.Targets`) with these
-defaults:
+Targets come from the organisation file (``targets:``; schema in :class:`kvalitet.organisation.Targets`, made from
+the catalogue) with these defaults (the catalogue's ``target`` and ``threshold``):
 
 * ``appeal_upheld_share``: 80–85 % (the forvaltning's own målsætning for how often the appeal body, e.g.
   Beskæftigelsesankenævnet, upholds its decisions; above the band is not a missed target);
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue, periods
-from .organisation import Band, Organisation, Targets, Thresholds
+from .organisation import Band, Organisation, Targets, Thresholds, targets_model
 from .stats import threshold_status
 
 STATUS_MET = "opfyldt"
@@ -54,8 +54,12 @@ STATUSES = (STATUS_MET, STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SU
 BAD_STATUSES = (STATUS_OVER, STATUS_SURELY_OVER, STATUS_UNDER, STATUS_SURELY_UNDER, STATUS_TH_OVER,
                 STATUS_TH_SURELY_OVER)
 
-#: indicators judged against the audit threshold with threshold_status
-THRESHOLD_INDICATORS = ("audit_error_share", "audit_item_error_share")
+
+
+def threshold_indicators() -> tuple[str, ...]:
+    """The indicators judged against the audit threshold with threshold_status (catalogue ``threshold``)."""
+    return tuple(i.id for i in catalogue.CATALOGUE.values() if i.threshold)
+
 
 _TH_WORDS = {"under": STATUS_TH_UNDER, "over": STATUS_TH_OVER, "sikkert over": STATUS_TH_SURELY_OVER,
              "ingen data": STATUS_NO_DATA}
@@ -63,7 +67,7 @@ _TH_WORDS = {"under": STATUS_TH_UNDER, "over": STATUS_TH_OVER, "sikkert over": S
 
 def _settings(organisation: Organisation | None) -> tuple[Targets, Thresholds]:
     if organisation is None:
-        return Targets(), Thresholds()
+        return targets_model()(), Thresholds()
     return organisation.targets, organisation.thresholds
 
 
@@ -83,7 +87,7 @@ def target_for(indicator_id: str, forvaltning=None, area=None, organisation: Org
             band = t.per_forvaltning[forvaltning]
     low = band.low if band is not None else None
     high = band.high if band is not None else None
-    if indicator_id in THRESHOLD_INDICATORS and high is None and low is None:
+    if indicator_id in threshold_indicators() and high is None and low is None:
         high = thresholds.audit_error_share
     if low is None and high is None:
         return None, None
@@ -150,7 +154,7 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         band = ~np.isnan(low) & ~np.isnan(high)
         status[over & band & (better == "høj").to_numpy()] = code[STATUS_ABOVE_BAND]
         status[under & band & (better == "lav").to_numpy()] = code[STATUS_BELOW_BAND]
-    th = frame["indicator"].isin(THRESHOLD_INDICATORS).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
+    th = frame["indicator"].isin(threshold_indicators()).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
     if th.any():
         num = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
         den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)

@@ -525,8 +525,8 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
 
 
 # -------------------------------------------------------------------------------------------------- trends
-PRIMARY_METHOD = {"rate": "poisson_glm", "count": "poisson_glm", "share": "binomial_glm", "median": "mann_kendall",
-                  "km_median": "mann_kendall"}
+#: the primary method per kind of indicator (the catalogue's; each entry's ``trend_method``)
+PRIMARY_METHOD = catalogue.PRIMARY_METHOD
 #: what the estimate of each method is (a rate ratio for rates and counts, an odds ratio for shares)
 METHOD_WORDS = {"poisson_glm": "rateratio pr. år", "binomial_glm": "oddsratio pr. år",
                 "mann_kendall": "dage pr. år (Sens hældning)"}
@@ -549,7 +549,7 @@ def trends(rep: Report, sc: Scope, ids: list[str], period: str = "year", start=N
         rep.text("*Tendenser: ingen serier at teste.*")
         return tr
     tr = tr[tr["subgroup"].isna()].copy()
-    tr["primary"] = tr["indicator"].map(lambda i: PRIMARY_METHOD[catalogue.get(i).kind])
+    tr["primary"] = tr["indicator"].map(lambda i: catalogue.get(i).trend_method)
     tr = tr[tr["method"] == tr["primary"]]
     gcol = sc.group_col(level) if by_group else None
     table = pd.DataFrame({

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import catalogue, charts, disclosure, formatting, periods
 from ..indicators import make_query
 from ..present import Report
+from ..stats.survival import km_curve
 from . import common
 
 INDICATORS = ["service_target_share", "processing_days_median", "processing_days_km_median", "open_cases_over_target"]
@@ -30,9 +31,7 @@ def _cases(rep: Report, forvaltning: str | None, opened_from=None, opened_to=Non
     """Case-level durations as of the report date: days open (to decision, or to the as-of date when still open),
     whether decided, and the target days (the case's own, else the area's servicemål)."""
     q = make_query(rep.con, "year", (), None, None, rep.as_of, rep.organisation, None, tables=("cases",))
-    sm = q.servicemaal
-    values = ", ".join("(?, ?)" for _ in sm) or "(NULL, NULL)"
-    params: list = [x for k, v in sm.items() for x in (k, int(v))]
+    src, params = q.cases_with_target()
     where = ["c.opened <= ?"]
     params_w: list = [q.as_of]
     if forvaltning:
@@ -48,18 +47,13 @@ def _cases(rep: Report, forvaltning: str | None, opened_from=None, opened_to=Non
         "SELECT c.forvaltning, c.unit, c.area, c.opened, c.decided, "
         "(c.decided IS NOT NULL AND c.decided <= ?) AS decided_by_as_of, "
         "datediff('day', c.opened, CASE WHEN c.decided IS NOT NULL AND c.decided <= ? THEN c.decided "
-        "ELSE ?::DATE END) AS days, COALESCE(c.target_days, s.days) AS target "
-        f"FROM cases c LEFT JOIN (SELECT * FROM (VALUES {values}) AS v(area, days)) s ON c.area = s.area "
-        f"WHERE {' AND '.join(where)}")
+        f"ELSE ?::DATE END) AS days, c.target FROM {src} AS c WHERE {' AND '.join(where)}")
     return rep.con.execute(sql, [q.as_of, q.as_of, q.as_of] + params + params_w).df()
 
 
 def _km_curve(days: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The Kaplan–Meier survival curve (statsmodels' SurvfuncRight): times and share still open."""
-    from statsmodels.duration.survfunc import SurvfuncRight
-
-    sf = SurvfuncRight(days.astype(float), observed.astype(float))
-    return np.asarray(sf.surv_times, dtype=float), np.asarray(sf.surv_prob, dtype=float)
+    """The Kaplan–Meier survival curve (:func:`kvalitet.stats.survival.km_curve`): times and share still open."""
+    return km_curve(days.astype(float), observed.astype(bool))
 
 
 def km_curves(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:

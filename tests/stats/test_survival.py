@@ -138,3 +138,32 @@ def test_share_within_target_validation():
         share_within(SMALL_T, SMALL_E, -1)
     with pytest.raises(ValueError, match="target"):
         share_within(SMALL_T, SMALL_E, "tre")
+
+
+def test_grouped_km_equals_r_survfit_per_group():
+    # both Freireich groups in one km_fit call (cases interleaved, so the function must sort and group them):
+    # R survfit(Surv(time, status) ~ group): Placebo 21 21 8 (4, 12); Treatment 21 9 23 (16, NA)
+    t = np.array(SIX_MP_T + PLACEBO_T, dtype=float)
+    e = np.array(SIX_MP_E + [1] * 21)
+    g = np.array([1] * 21 + [0] * 21)
+    order = np.random.default_rng(3).permutation(t.size)
+    fit = sv.km_fit(g[order], t[order], e[order])
+    r = sv.km_medians(fit)
+    assert list(fit.n) == [21, 21] and list(fit.events) == [21, 9]
+    assert list(r["median"]) == [8, 23]
+    assert list(r["ci_low"]) == [4, 16]
+    assert r["ci_high"][0] == 12 and r["ci_high"][1] == math.inf
+    assert r["note"][0] is None and "øvre" in r["note"][1]
+    # the 6-MP curve by hand: S(6) = 18/21, S(7) = 18/21·16/17, S(10) = ·14/15
+    times, surv = fit.curve(1)
+    assert list(times[:3]) == [6, 7, 10]
+    assert surv[:3] == pytest.approx([18 / 21, 18 / 21 * 16 / 17, 18 / 21 * 16 / 17 * 14 / 15], rel=1e-12)
+
+
+def test_grouped_km_from_counts_equals_per_case():
+    # rows per group × duration (events, cases) give the hand-computed small data set: S = .875, .75, .6, .4, .2
+    fit = sv.km_fit([0, 0, 0, 0, 0, 0, 0], [2, 3, 5, 6, 8, 9, 12], [1, 1, 1, 0, 1, 1, 0], [1, 2, 1, 1, 1, 1, 1])
+    assert fit.surv == pytest.approx([0.875, 0.75, 0.6, 0.4, 0.2], rel=1e-12)
+    assert fit.se[3] == pytest.approx(0.4 * math.sqrt(31 / 120), rel=1e-12)  # Greenwood, by hand above
+    r = sv.km_medians(fit)
+    assert (r["median"][0], r["ci_low"][0], r["ci_high"][0]) == (8, 5, math.inf)
