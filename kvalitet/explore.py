@@ -269,7 +269,7 @@ def compare_groups(indicator_id: str, by="forvaltning", period: str = "year", at
         effect, test = res.rate_ratio, TEST_RATES
     p = np.asarray(res.p, dtype=float)
     out = cur[["indicator", "period", *by, "numerator", "denominator", "value"]].copy()
-    out["rest_numerator"], out["rest_denominator"] = rx.astype(int), rn
+    out["rest_numerator"], out["rest_denominator"] = rx.astype("int64"), rn.astype("int64")
     out["effect"] = np.asarray(effect, dtype=float)
     out["ci_low"], out["ci_high"] = np.asarray(res.ci_low, dtype=float), np.asarray(res.ci_high, dtype=float)
     out["p_value"] = p
@@ -293,7 +293,9 @@ def trend(frame: pd.DataFrame, method: str | None = None, organisation=None) -> 
     """The screening's trend tests (:mod:`kvalitet.screening`) of every series in an indicator frame from
     :func:`indicator`: whole periods only, one row per group and method (``mann_kendall``: Mann–Kendall with
     Sen's slope per year; ``poisson_glm``/``binomial_glm``: the quasi-Poisson/quasi-binomial GLM, estimate a
-    rate or odds ratio per year). ``method`` keeps one of them; q-values are over the rows returned."""
+    rate or odds ratio per year). ``method`` keeps one of them; q-values (Benjamini–Hochberg) are over the rows
+    returned. ``direction`` and ``note`` are filled where a series could not be tested (too short, or not
+    computable) and say why."""
     ind = _one_indicator(frame)
     if method is not None and method not in TREND_METHODS:
         raise UserError(f"ukendt metode {method!r}; metoderne er: {', '.join(TREND_METHODS)}")
