@@ -1,63 +1,41 @@
-"""Helpers for interactive exploration (the udforsk notebook): what the store holds, a table loaded with filters,
-and any indicator as a quick chart."""
+"""Exploration inside a report: what the store holds, a table loaded with filters and any indicator as a quick
+chart, computed by :mod:`kvalitet.explore` (the analyst's API, which returns data) and shown with the report's
+disclosure rule applied."""
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, contract, disclosure, formatting, periods
+from .. import catalogue, charts, disclosure, explore, formatting, periods
 from ..present import Report
 from . import common
 
 
 def overview(rep: Report) -> pd.DataFrame:
-    """Rows, first and last date per table in the store."""
-    rows = []
-    for name, table in contract.TABLES.items():
-        date_cols = [c.name for c in table.columns if c.type in ("date", "month")]
-        try:
-            n = rep.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-        except duckdb.Error:
-            continue
-        first = last = None
-        if date_cols and n:
-            first, last = rep.con.execute(f"SELECT min({date_cols[0]}), max({date_cols[0]}) FROM {name}").fetchone()
-        rows.append({"Tabel": name, "Dansk navn": common._TABLE_DA.get(name, name), "Rækker": formatting.count(n),
-                     "Første dato": formatting.long_date(first) if first else formatting.MISSING,
-                     "Seneste dato": formatting.long_date(last) if last else formatting.MISSING})
-    out = pd.DataFrame(rows)
+    """Rows, first and last date per table in the store (:func:`kvalitet.explore.tables`), as a report table."""
+    t = explore.tables(rep.con)
+    out = pd.DataFrame({
+        "Tabel": t["table"], "Dansk navn": t["danish"], "Rækker": t["rows"].map(formatting.count),
+        "Første dato": [formatting.long_date(d) if d else formatting.MISSING for d in t["first"]],
+        "Seneste dato": [formatting.long_date(d) if d else formatting.MISSING for d in t["last"]],
+    })
     rep.table(disclosure.disclose(out), "Data i databasen")  # numbers of rows, not of persons in a group
     return out
 
 
 def load(rep: Report, table: str, limit: int | None = None, **filters) -> pd.DataFrame:
-    """A table from the store as a DataFrame, filtered on equal values, e.g. ``load(rep, "complaints",
-    forvaltning="SOF", area="Hjemmehjælp")``."""
-    if table not in contract.TABLES:
-        from ..errors import UserError
-
-        raise UserError(f"ukendt tabel '{table}' (findes: {', '.join(contract.TABLES)})")
-    cols = contract.TABLES[table].by_name
-    where, params = [], []
-    for k, v in filters.items():
-        if k not in cols:
-            from ..errors import UserError
-
-            raise UserError(f"tabellen {table} har ingen kolonne '{k}'")
-        where.append(f'"{k}" = ?')
-        params.append(v)
-    sql = f"SELECT * FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return rep.con.execute(sql, params).df()
+    """A table from the store as a DataFrame, filtered as :func:`kvalitet.explore.load` filters, e.g.
+    ``load(rep, "complaints", forvaltning="SOF", area="Hjemmehjælp")``."""
+    return explore.load(table, db=rep.con, organisation=rep.organisation, limit=limit, **filters)
 
 
 def indicator(rep: Report, indicator_id: str, period: str = "year", by=("forvaltning",), start=None, end=None,
               **where) -> pd.DataFrame:
-    """An indicator from the engine (see docs/indikatorer.md), filtered on forvaltning, unit or area."""
-    return common.compute(rep, [indicator_id], period, start, end, by=by, where=where or None)
+    """An indicator from the engine (see docs/indikatorer.md), filtered on forvaltning, unit or area
+    (:func:`kvalitet.explore.indicator` with the report's store, organisation and as-of date)."""
+    return explore.indicator(indicator_id, by=by, period=period, start=start, end=end, as_of=rep.as_of,
+                             db=rep.con, organisation=rep.organisation, **where)
 
 
 def chart(rep: Report, frame: pd.DataFrame, group: str | None = None, title: str | None = None) -> None:
