@@ -41,7 +41,8 @@ from . import catalogue, contract, periods, screening, store
 from . import organisation as org_mod
 from .errors import UserError
 from .indicators import GROUP_COLUMNS, check_by, compute
-from .stats import bh_qvalues, compare_proportions, compare_rates, control_limits, mann_kendall, sen_slope
+from .stats import (ControlChart, bh_qvalues, compare_proportions, compare_rates, control_limits, mann_kendall,
+                    sen_slope)
 
 __all__ = ["tables", "columns", "load", "indicator", "compare_groups", "trend", "trend_test", "control_chart",
            "plot_lines", "plot_groups", "plot_control"]
@@ -314,10 +315,10 @@ def trend(frame: pd.DataFrame, method: str | None = None, organisation=None) -> 
 
 
 # ------------------------------------------------------------------------------------------------ control chart
-def _anhoej_columns(chart: pd.DataFrame) -> dict:
-    """The Anhøj runs analysis of a :func:`kvalitet.stats.control_limits` result, as columns (kept in one place:
-    how the stats package hands it over may change)."""
-    runs = chart.attrs["anhoej"]
+def _anhoej_columns(chart: ControlChart) -> dict:
+    """The Anhøj runs analysis of a :func:`kvalitet.stats.control_limits` result (its ``anhoej`` field), as
+    columns."""
+    runs = chart.anhoej
     return {"longest_run": runs.longest_run, "longest_run_max": runs.longest_run_max, "crossings": runs.crossings,
             "crossings_min": runs.crossings_min}
 
@@ -343,12 +344,13 @@ def control_chart(indicator_id: str, period: str = "quarter", start=None, end=No
     if len(frame) < 2:
         raise UserError(f"{indicator_id}: for få hele perioder ({len(frame)}) til et kontroldiagram; mindst 2")
     chart = control_limits(kind, frame["numerator"].astype(float), frame["denominator"].astype(float), laney=laney)
+    points = chart.points
     out = pd.DataFrame({"period": frame["period"].astype(str), "numerator": frame["numerator"],
                         "denominator": frame["denominator"]})
     for c in ("value", "center", "lcl", "ucl"):
-        out[c] = chart[c].to_numpy(dtype=float) * scale
+        out[c] = points[c].to_numpy(dtype=float) * scale
     for c in ("sigma_signal", "runs_signal", "crossings_signal", "anhoej_signal"):
-        out[c] = chart[c].to_numpy(dtype=bool)
+        out[c] = points[c].to_numpy(dtype=bool)
     for c, v in _anhoej_columns(chart).items():
         out[c] = v
     return out
