@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue, charts, disclosure, formatting, periods, screening
+from ..indicators import lookups
 from ..present import Report
 from ..stats import funnel_limits, funnel_outliers
 from . import common
@@ -52,11 +53,7 @@ def outcome_mix(rep: Report, forvaltning: str | None, period: str = "year", star
     sc, last, lo, hi = found
     if rep.as_of:
         hi = min(hi, rep.as_of)
-    gcol = "area" if forvaltning else "forvaltning"
-    raw = rep.con.execute(
-        f"SELECT {gcol} AS grp, outcome, count(*) AS n FROM appeals WHERE decided BETWEEN ? AND ?"
-        + (" AND forvaltning = ?" if forvaltning else "") + " GROUP BY ALL",
-        [lo, hi] + ([forvaltning] if forvaltning else [])).df()
+    raw = lookups.outcome_mix(rep.con, lo, hi, forvaltning)
     wide = raw.pivot_table(index="grp", columns="outcome", values="n", aggfunc="sum", fill_value=0)
     cols = [o for o in OUTCOMES if o in wide.columns]
     wide = wide[cols].astype(int)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import catalogue, charts, disclosure, formatting, narrative, periods
+from ..indicators import lookups
 from ..present import Report
 from . import common
 
@@ -67,10 +68,7 @@ def criticism_share(rep: Report, forvaltning: str | None, period: str = "year", 
 def recommendations(rep: Report, forvaltning: str | None) -> pd.DataFrame:
     """The status of the Borgerrådgiver's recommendations from the latest evaluation."""
     sc = common.scope(rep, forvaltning)
-    params = [forvaltning] if forvaltning else []
-    df = rep.con.execute(
-        "SELECT forvaltning, evaluation_year, status, count(*) AS n FROM recommendations "
-        + ("WHERE forvaltning = ? " if forvaltning else "") + "GROUP BY ALL", params).df()
+    df = lookups.recommendation_status(rep.con, forvaltning)
     if df.empty:
         common.no_data(rep, "Anbefalinger fra Borgerrådgiveren")
         return df

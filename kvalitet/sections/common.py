@@ -7,16 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 import re
 
-from .. import catalogue, charts, disclosure, formatting, narrative, periods, screening
+from .. import catalogue, charts, contract, disclosure, formatting, narrative, periods, screening
 from .. import targets as targets_mod
 from ..indicators import compute as _compute
-from ..indicators import data_as_of, period_labels
+from ..indicators import data_as_of, lookups, period_labels
 from ..present import Report
 from ..stats import bh_qvalues, compare_proportions, compare_rates, control_limits
 
@@ -615,12 +614,10 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
         target = f" Standardmål: {ind.default_target}." if ind.default_target and ind.default_target != "intet" else ""
         lines.append(f"- **{ind.name}** ({ind.unit}): {ind.definition}{ci}{target}")
     lines += ["", "**Datakvalitet**", ""]
-    placeholders = ", ".join("?" for _ in tables)
-    q = rep.con.execute(f'SELECT "table", count(*) FROM quarantine WHERE "table" IN ({placeholders}) GROUP BY 1 '
-                        'ORDER BY 1', tables).fetchall() if tables else []
+    q = lookups.quarantine_counts(rep.con, tables)
     total = sum(n for _, n in q)
     if total:
-        per = ", ".join(f"{_TABLE_DA.get(t, t)} {formatting.count(n)}" for t, n in q)
+        per = ", ".join(f"{contract.TABLES[t].danish} {formatting.count(n)}" for t, n in q)
         lines.append(f"- Rækker afvist ved indlæsningen (i karantæne): {formatting.count(total)} ({per}). De indgår "
                      "ikke i tallene; se dem med `kvalitet quarantine`.")
     else:
@@ -662,23 +659,9 @@ def as_of_lines(rep: Report, tables: list[str], period: str = "year") -> list[st
     return asof.sentences() + [text + "."]
 
 
-_TABLE_DA = {"complaints": "klager", "decisions": "afgørelser", "appeals": "ankesager", "cases": "sager",
-             "audits": "stikprøver", "inquiries": "henvendelser", "satisfaction": "tilfredshed",
-             "municipal_appeals": "Danmarkskortet", "recommendations": "anbefalinger",
-             "risk_assessments": "risikovurderinger"}
-
-
 def table_has_rows(rep: Report, table: str, sc: Scope) -> bool:
     """Whether the store holds any row of ``table`` for the scope (tables that were never loaded are empty)."""
-    from .. import contract
-
-    try:
-        if sc.forvaltning and "forvaltning" in contract.TABLES[table].by_name:
-            return rep.con.execute(f"SELECT count(*) FROM {table} WHERE forvaltning = ?",
-                                   [sc.forvaltning]).fetchone()[0] > 0
-        return rep.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
-    except duckdb.Error:
-        return False
+    return lookups.table_has_rows(rep.con, table, sc.forvaltning)
 
 
 def latest_period(rep: Report, indicator_id: str, forvaltning: str | None, period: str, start, end, what: str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, disclosure, formatting, indicators, periods
+from .. import catalogue, contract, disclosure, formatting, indicators, periods
 from ..present import Report
 from . import (
     ankesager,
@@ -238,7 +238,7 @@ def method_section(rep: Report, forvaltning, period: str = "year") -> None:
         note = sagsbehandlingstid.no_target_note(rep, forvaltning)
         if note:
             extra.append(note)
-    missing = [common._TABLE_DA[t] for t in ALL_TABLES if not common.table_has_rows(rep, t, sc)]
+    missing = [contract.TABLES[t].danish for t in ALL_TABLES if not common.table_has_rows(rep, t, sc)]
     if missing:
         extra.append("Ingen data om: " + ", ".join(missing) + "; de afsnit er derfor tomme.")
     common.method_and_data(rep, KEY_FIGURES, ALL_TABLES, extra, period=period)

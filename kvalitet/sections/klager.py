@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import catalogue, charts, disclosure, formatting, narrative, periods
 from ..contract import COMPLAINT_KINDS
-from ..indicators import compute
+from ..indicators import compute, lookups
 from ..present import Report
 from . import common
 from .common import method_and_data  # noqa: F401  (the notebooks' "Metode og data")
@@ -134,11 +134,7 @@ def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "yea
     lo, hi = periods.bounds(last)
     if rep.as_of:
         hi = min(hi, rep.as_of)
-    params = [lo, hi] + ([forvaltning] if forvaltning else [])
-    counts = rep.con.execute(
-        "SELECT coalesce(topic, '(intet emne)') AS topic, count(*) AS n FROM complaints "
-        "WHERE received BETWEEN ? AND ?" + (" AND forvaltning = ?" if forvaltning else "") +
-        " GROUP BY 1 ORDER BY n DESC, topic", params).df()
+    counts = lookups.topics_in_period(rep.con, lo, hi, forvaltning)
     if counts.empty:
         common.no_data(rep, "Klager pr. emne")
         return counts

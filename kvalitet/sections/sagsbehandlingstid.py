@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue, charts, disclosure, formatting, periods
-from ..indicators import make_query
+from ..indicators import lookups
 from ..present import Report
 from ..stats.survival import km_curve
 from . import common
@@ -30,25 +30,7 @@ def service_compliance(rep: Report, forvaltning: str | None, period: str = "year
 def _cases(rep: Report, forvaltning: str | None, opened_from=None, opened_to=None) -> pd.DataFrame:
     """Case-level durations as of the report date: days open (to decision, or to the as-of date when still open),
     whether decided, and the target days (the case's own, else the area's servicemål)."""
-    q = make_query(rep.con, "year", (), None, None, rep.as_of, rep.organisation, None, tables=("cases",))
-    src, params = q.cases_with_target()
-    where = ["c.opened <= ?"]
-    params_w: list = [q.as_of]
-    if forvaltning:
-        where.append("c.forvaltning = ?")
-        params_w.append(forvaltning)
-    if opened_from is not None:
-        where.append("c.opened >= ?")
-        params_w.append(opened_from)
-    if opened_to is not None:
-        where.append("c.opened <= ?")
-        params_w.append(opened_to)
-    sql = (
-        "SELECT c.forvaltning, c.unit, c.area, c.opened, c.decided, "
-        "(c.decided IS NOT NULL AND c.decided <= ?) AS decided_by_as_of, "
-        "datediff('day', c.opened, CASE WHEN c.decided IS NOT NULL AND c.decided <= ? THEN c.decided "
-        f"ELSE ?::DATE END) AS days, c.target FROM {src} AS c WHERE {' AND '.join(where)}")
-    return rep.con.execute(sql, [q.as_of, q.as_of, q.as_of] + params + params_w).df()
+    return lookups.case_durations(rep.con, rep.as_of, rep.organisation, forvaltning, opened_from, opened_to)
 
 
 def _km_curve(days: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
