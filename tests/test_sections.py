@@ -83,6 +83,13 @@ def test_scope(small):
         common.scope(small, "XYZ")
 
 
+@pytest.mark.parametrize("section", [klager.complaints_by_kind, klager.complaint_rate])
+def test_complaint_sections_check_the_forvaltning(small, section):
+    # through common.scope: an unknown code is named, with the codes of the organisation file
+    with pytest.raises(UserError, match=r"forvaltningen 'XYZ' findes ikke i organisationsfilen \(findes: SOF, BIF\)"):
+        section(small, "XYZ", "year")
+
+
 def test_complaints_by_kind_are_the_hand_counts(small, shown):
     wide = klager.complaints_by_kind(small, None, "year")
     assert wide.loc["2024"].tolist() == [15, 28, 43] and wide.loc["2023"].tolist() == [15, 32, 47]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import catalogue, charts, disclosure, formatting, narrative, periods
 from ..contract import COMPLAINT_KINDS
-from ..indicators import compute, lookups
+from ..indicators import lookups
 from ..present import Report
 from . import common
 from .common import method_and_data  # noqa: F401  (the notebooks' "Metode og data")
@@ -19,15 +19,11 @@ TABLES = ["complaints", "decisions"]
 KIND_LABELS = {"formalitet": "Formalitet", "realitet": "Realitet", "formalitet og realitet": "Formalitet og realitet"}
 
 
-def _where(forvaltning: str | None) -> dict | None:
-    return {"forvaltning": forvaltning} if forvaltning else None
-
-
 def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None
                        ) -> pd.DataFrame:
     """Complaints received per period and kind (with the total), as a table (small counts suppressed) and a chart."""
-    df = compute(rep.con, ["complaints_received"], period=period, by=("forvaltning",) if forvaltning else (),
-                 start=start, end=end, as_of=rep.as_of, organisation=rep.organisation, where=_where(forvaltning))
+    sc = common.scope(rep, forvaltning)
+    df = common.compute(rep, ["complaints_received"], period, start, end, by=sc.total_by, where=sc.where)
     if df.empty or df["numerator"].fillna(0).sum() == 0:
         rep.text("Der er ingen klager registreret i perioden.")
         return pd.DataFrame()
@@ -35,6 +31,7 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
               .pivot_table(index="period", columns="kind", values="numerator", aggfunc="sum", fill_value=0))
     kinds = [k for k in COMPLAINT_KINDS if k in wide.columns]
     wide = wide[kinds + (["I alt"] if "I alt" in wide.columns else [])].astype(int)
+    wide = wide.loc[sorted(wide.index, key=periods.sort_key)]
     table = wide.rename(columns=KIND_LABELS).reset_index().rename(columns={"period": "_period"})
     table.columns.name = None
     names = dict(zip(df["period"], common.labels(rep, df, start, end)))
@@ -64,8 +61,8 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
 
 def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
     """The complaint rate per 1,000 decisions with its exact Poisson interval: table, chart and a sentence."""
-    df = compute(rep.con, ["complaint_rate"], period=period, by=("forvaltning",) if forvaltning else (),
-                 start=start, end=end, as_of=rep.as_of, organisation=rep.organisation, where=_where(forvaltning))
+    sc = common.scope(rep, forvaltning)
+    df = common.compute(rep, ["complaint_rate"], period, start, end, by=sc.total_by, where=sc.where)
     ind = catalogue.get("complaint_rate")
     if df.empty or df["value"].notna().sum() == 0:
         rep.text(f"{ind.name} kan ikke beregnes: der er ingen afgørelser registreret i perioden.")
