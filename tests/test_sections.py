@@ -155,6 +155,15 @@ def test_upheld_share_above_the_band_is_not_a_missed_target(small, shown):
     assert "Mål, der ikke er nået" not in text
 
 
+def test_key_figures_name_the_sure_changes_with_their_values(small, shown):
+    # BIF's appeals: 50 of 200 changed in 2023 (omgørelsesprocent 25,0 %), 10 of 200 in 2024 (5,0 %); stadfæstet
+    # 150 of 200 (75,0 %) and 190 of 200 (95,0 %); both changes are far beyond chance (z-test, p < 0,001); BIF's
+    # complaint figures (rate 14,6 → 16,7 per 1.000, medhold 28,6 % → 25,0 %) are not sure changes
+    forvaltningsrapport.key_figures(small, "BIF", "year")
+    assert ("Statistisk sikre ændringer fra forrige periode: omgørelsesprocent (25,0\u00a0% → 5,0\u00a0%); "
+            "stadfæstelsesprocent (75,0\u00a0% → 95,0\u00a0%).") in _text(shown)
+
+
 def test_target_band_statuses():
     frame = pd.DataFrame({"indicator": ["appeal_upheld_share"] * 3 + ["appeal_reversal_share"],
                           "forvaltning": ["X"] * 4, "area": [None] * 4, "value": [0.95, 0.70, 0.82, 0.30],

@@ -25,6 +25,8 @@ KEY_FIGURES = [
     "processing_days_km_median", "open_cases_over_target", "audit_error_share", "inquiries_received",
     "inquiry_criticism_share", "satisfaction_share",
 ]
+#: the status symbols of a target that is not met (over or under it, surely or not)
+MISSED_SYMBOLS = ("✖", "▲", "▼")
 ALL_TABLES = ["complaints", "decisions", "appeals", "cases", "audits", "inquiries", "satisfaction",
               "recommendations", "risk_assessments"]
 
@@ -48,32 +50,33 @@ def key_figures(rep: Report, forvaltning: str | None, period: str = "year", star
         last = len(d) - 1
         prev = last - 1 if last >= 1 else None
         r = d.values.iloc[last]
+        missed = not d.is_hidden(last, "status") and common.STATUS_SYMBOLS.get(r["status"]) in MISSED_SYMBOLS
         rows.append(_figure_row(rep, ind_id, d, prev, last, ci_head) | {
             "Periode": formatting.period_label(r["period"]),
             "Mål": common.fmt_target(ind_id, r["target_low"], r["target_high"]),
             "Status": d.text(last, "status", lambda v: common.status_text(v)),
+            "_missed": r["status"] if missed else None,
         })
     if not rows:
         common.no_data(rep, "Nøgletal")
         return pd.DataFrame()
-    table = pd.DataFrame(rows)[["Indikator", "Periode", ci_head, "Forrige periode", "Ændring", "Statistisk sikker?",
-                                "Mål", "Status"]]
+    full = pd.DataFrame(rows)
+    table = full[["Indikator", "Periode", ci_head, "Forrige periode", "Ændring", "Statistisk sikker?", "Mål",
+                  "Status"]]
     if table["Mål"].eq(formatting.MISSING).all():
         table = table.drop(columns=["Mål"])
     # every number in the rows above came through disclose_indicator (d.text): the table itself holds no counts
     rep.table(disclosure.disclose(table), f"Nøgletal for {sc.name}", note=(
         "Klageraten er pr. 1.000 afgørelser; tider er i dage; pct.-point er procentpoint. Ændringen er testet med en eksakt test for rater og "
         "antal og en z-test for andele; medianer testes ikke her. " + common.STATUS_LEGEND))
-    bad = table[table["Status"].str.startswith(("✖", "▲", "▼"))]
+    bad = full[full["_missed"].notna()]
     lines = []
     if len(bad):
         lines.append("Mål, der ikke er nået: " + "; ".join(
-            f"{r['Indikator'].lower()} ({r[ci_head].split(' (')[0]}, "
-            f"{r['Status'].split(' ', 1)[1]})"
-            for _, r in bad.iterrows()) + ".")
+            f"{r['Indikator'].lower()} ({r['_value']}, {r['_missed']})" for _, r in bad.iterrows()) + ".")
     else:
         lines.append("Alle nøgletal med et mål ligger inden for målet.")
-    lines.append(_sure_changes(table, ci_head, "Forrige periode", "fra forrige periode"))
+    lines.append(_sure_changes(full, "Forrige periode", "fra forrige periode"))
     rep.text(" ".join(lines))
     year_to_date(rep, forvaltning, period, start, end)
     return table
@@ -83,11 +86,13 @@ def _figure_row(rep: Report, ind_id: str, d: disclosure.Disclosed, prev: int | N
                 days: tuple[int, int] | None = None) -> dict:
     """The cells of one key figure that compare row ``last`` of a disclosed indicator table with row ``prev``: the
     value with its CI, the value before, the change and whether it is statistically sure (``days``: the days the
-    two rows cover, for counts, when not their whole periods)."""
+    two rows cover, for counts, when not their whole periods). Two cells for the sentences: ``_value``, the value
+    as shown (without its interval), and ``_sure``, whether the change is statistically sure."""
     ind = catalogue.get(ind_id)
     ch = common.change(ind_id, d, prev, last, rep.as_of, common.alpha(rep), days=days) if prev is not None else None
     hidden_last = d.is_hidden(last, "value")
     hidden_prev = prev is not None and d.is_hidden(prev, "value")
+    sure = False
     if prev is None:
         change_text, sure_text = formatting.MISSING, formatting.MISSING
     elif hidden_last or hidden_prev:
@@ -105,7 +110,8 @@ def _figure_row(rep: Report, ind_id: str, d: disclosure.Disclosed, prev: int | N
         elif ch.direction == "uændret":
             sure_text = "uændret"
         else:
-            sure_text = (f"ja ({narrative_p(ch.p)})" if ch.sure else f"nej ({narrative_p(ch.p)})")
+            sure = bool(ch.sure)
+            sure_text = (f"ja ({narrative_p(ch.p)})" if sure else f"nej ({narrative_p(ch.p)})")
     fmt = (lambda v, i=ind_id: common.fmt_value(i, v))
     unit = common.value_unit(ind_id).replace(" pr. 1.000 afgørelser", "")
     # a count indicator's value is the count itself: shown as '<5' like the count
@@ -118,15 +124,19 @@ def _figure_row(rep: Report, ind_id: str, d: disclosure.Disclosed, prev: int | N
         "Forrige periode": d.text(prev, "value", fmt) if prev is not None else formatting.MISSING,
         "Ændring": change_text.replace(" procentpoint", " pct.-point"),
         "Statistisk sikker?": sure_text,
+        "_value": value,
+        "_sure": sure,
     }
 
 
-def _sure_changes(table: pd.DataFrame, ci_head: str, before: str, what: str) -> str:
-    sure = table[table["Statistisk sikker?"].str.startswith("ja")]
+def _sure_changes(rows: pd.DataFrame, before: str, what: str) -> str:
+    """The sentence naming the statistically sure changes of the key-figure ``rows`` (from :func:`_figure_row`:
+    the value shown before in column ``before``, the value now in ``_value``)."""
+    sure = rows[rows["_sure"].astype(bool)]
     if not len(sure):
         return f"Ingen af ændringerne {what} er statistisk sikre."
     return f"Statistisk sikre ændringer {what}: " + "; ".join(
-        f"{r['Indikator'].lower()} ({r[before]} → {r[ci_head].split(' (')[0]})" for _, r in sure.iterrows()) + "."
+        f"{r['Indikator'].lower()} ({r[before]} → {r['_value']})" for _, r in sure.iterrows()) + "."
 
 
 def year_to_date(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
@@ -158,15 +168,15 @@ def year_to_date(rep: Report, forvaltning: str | None, period: str = "year", sta
                     | {"Samme periode året før": c.year_before_label})
     if not rows:
         return pd.DataFrame()
-    table = pd.DataFrame(rows).rename(columns={"Forrige periode": "Værdi året før"})
-    table = table[["Indikator", "Periode", ci_head, "Samme periode året før", "Værdi året før", "Ændring",
-                   "Statistisk sikker?"]]
+    full = pd.DataFrame(rows).rename(columns={"Forrige periode": "Værdi året før"})
+    table = full[["Indikator", "Periode", ci_head, "Samme periode året før", "Værdi året før", "Ændring",
+                  "Statistisk sikker?"]]
     before = "samme del af toårsperioden før (to år tilbage)" if period == "biennium" else "samme del af året før"
     # every number above came through disclose_indicator (d.text)
     rep.table(disclosure.disclose(table), f"{'År' if period == 'year' else 'Periode'} til dato for {sc.name}", note=(
         f"Den indeværende periode er ikke slut: den sammenlignes med {before}, ikke med en hel periode. "
         "Klageraten tæller kun hele måneder. Tests som i nøgletallene."))
-    rep.text(_sure_changes(table, ci_head, "Værdi året før", "år til dato"))
+    rep.text(_sure_changes(full, "Værdi året før", "år til dato"))
     return table
 
 
