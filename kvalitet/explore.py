@@ -44,8 +44,8 @@ from .indicators import GROUP_COLUMNS, check_by, compute
 from .stats import (ControlChart, bh_qvalues, compare_proportions, compare_rates, control_limits, mann_kendall,
                     sen_slope)
 
-__all__ = ["tables", "columns", "load", "indicator", "compare_groups", "trend", "trend_test", "control_chart",
-           "plot_lines", "plot_groups", "plot_control"]
+__all__ = ["tables", "columns", "load", "indicator", "compare_groups", "against_rest", "trend", "trend_test",
+           "control_chart", "plot_lines", "plot_groups", "plot_control"]
 
 TEST_PROPORTIONS = "z-test for two proportions (pooled variance)"
 TEST_RATES = "exact conditional test for two Poisson rates"
@@ -261,22 +261,36 @@ def compare_groups(indicator_id: str, by="forvaltning", period: str = "year", at
     cur = frame[(frame["period"] == at) & frame["denominator"].fillna(0).gt(0)].reset_index(drop=True)
     x = cur["numerator"].to_numpy(dtype=float)
     n = cur["denominator"].to_numpy(dtype=float)
-    rx, rn = x.sum() - x, n.sum() - n
-    if ind.kind == "share":
+    tests = against_rest(ind.kind, x, n, x.sum() - x, n.sum() - n, conf=conf)
+    out = cur[["indicator", "period", *by, "numerator", "denominator", "value"]].copy()
+    for col in tests.columns:
+        out[col] = tests[col].to_numpy()
+    return out
+
+
+def against_rest(kind: str, numerator, denominator, rest_numerator, rest_denominator, conf: float = 0.95
+                 ) -> pd.DataFrame:
+    """Each group against the rest (``rest_numerator``/``rest_denominator``, e.g. all the other groups together):
+    a share (``kind`` "share") by the pooled z-test for two proportions, a rate by the exact conditional test for
+    two Poisson rates; one row per group with ``rest_numerator``, ``rest_denominator``, ``effect`` (difference of
+    shares, or rate ratio), ``ci_low``, ``ci_high``, ``p_value``, the Benjamini–Hochberg ``q_value`` over the groups
+    given, and ``test``."""
+    x, n = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    rx, rn = np.asarray(rest_numerator, dtype=float), np.asarray(rest_denominator, dtype=float)
+    if kind == "share":
         res = compare_proportions(x.astype(int), n.astype(int), rx.astype(int), rn.astype(int), conf=conf)
         effect, test = res.difference, TEST_PROPORTIONS
     else:
         res = compare_rates(x.astype(int), n, rx.astype(int), rn, conf=conf)
         effect, test = res.rate_ratio, TEST_RATES
-    p = np.asarray(res.p, dtype=float)
-    out = cur[["indicator", "period", *by, "numerator", "denominator", "value"]].copy()
-    out["rest_numerator"], out["rest_denominator"] = rx.astype("int64"), rn.astype("int64")
-    out["effect"] = np.asarray(effect, dtype=float)
-    out["ci_low"], out["ci_high"] = np.asarray(res.ci_low, dtype=float), np.asarray(res.ci_high, dtype=float)
-    out["p_value"] = p
-    out["q_value"] = bh_qvalues(p) if len(p) else p
-    out["test"] = test
-    return out
+    p = np.atleast_1d(np.asarray(res.p, dtype=float))
+    return pd.DataFrame({
+        "rest_numerator": rx.astype("int64"), "rest_denominator": rn.astype("int64"),
+        "effect": np.atleast_1d(np.asarray(effect, dtype=float)),
+        "ci_low": np.atleast_1d(np.asarray(res.ci_low, dtype=float)),
+        "ci_high": np.atleast_1d(np.asarray(res.ci_high, dtype=float)),
+        "p_value": p, "q_value": bh_qvalues(p) if len(p) else p, "test": test,
+    }, index=range(len(x)))
 
 
 # ------------------------------------------------------------------------------------------------ trends

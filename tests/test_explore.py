@@ -119,6 +119,17 @@ def test_compare_groups_rate_is_the_exact_conditional_test(where):
     assert c["test"].unique().tolist() == [explore.TEST_RATES]
 
 
+def test_against_rest_with_a_given_rest():
+    # equal shares (5 of 10 against 5 of 10): no difference, p = 1; a rest other than "all the others" is used as
+    # given (the report compares each shown group with all the groups' sum, hidden ones included)
+    eq = explore.against_rest("share", [5], [10], [5], [10])
+    assert eq["effect"].tolist() == [0.0] and eq["p_value"].iloc[0] == pytest.approx(1.0)
+    r = explore.against_rest("rate", [3, 40], [1200, 2400], [40, 3], [2400, 1200])
+    assert r["p_value"].iloc[0] == pytest.approx(binomtest(3, 43, 1200 / 3600).pvalue, rel=1e-9)
+    assert r["effect"].iloc[0] == pytest.approx((3 / 1200) / (40 / 2400))
+    assert (r["rest_numerator"].tolist(), r["rest_denominator"].tolist()) == ([40, 3], [2400, 1200])
+
+
 # ------------------------------------------------------------------------------------------------ trends
 def test_trend_test_hand_values():
     # 1, 3, 2, 5, 4, 6: S = 5 + 2 + 3 + 0 + 1 = 11 (pairs counted by hand), Var(S) = 6·5·17/18 (no ties),

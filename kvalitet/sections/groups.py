@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, charts, disclosure, formatting
+from .. import catalogue, charts, disclosure, explore, formatting
 from .. import targets as targets_mod
 from ..present import Report
-from ..stats import bh_qvalues, compare_proportions, compare_rates
 from .scope import Scope, compute, has_values, latest_complete, no_data, totals
 from .values import conf_text, fmt_interval, fmt_target, fmt_value, level_text, status_text, value_unit
 
@@ -124,17 +123,14 @@ def group_tests(rep: Report, d: disclosure.Disclosed, ind, indicator_id: str) ->
         return ""
     idx = np.flatnonzero(ok)
     x, n = num[idx], den[idx]
-    rx, rn = np.nansum(num) - x, np.nansum(den) - n
+    res = explore.against_rest(ind.kind, x, n, np.nansum(num) - x, np.nansum(den) - n)
+    q = res["q_value"].to_numpy()
     if ind.kind == "share":
-        res = compare_proportions(x.astype(int), n.astype(int), rx.astype(int), rn.astype(int))
-        diff = np.asarray(res.difference, dtype=float)
+        diff = res["effect"].to_numpy()
         test = "en z-test for to andele"
     else:
-        res = compare_rates(x.astype(int), n, rx.astype(int), rn)
-        diff = np.log(np.asarray(res.rate_ratio, dtype=float))
+        diff = np.log(res["effect"].to_numpy())
         test = "en eksakt betinget test for to rater"
-    p = np.asarray(res.p, dtype=float)
-    q = bh_qvalues(p)
     level = rep.organisation.thresholds.fdr
     high = [str(d.values["_label"].iloc[i]) for i, qq, dd in zip(idx, q, diff) if qq < level and dd > 0]
     low = [str(d.values["_label"].iloc[i]) for i, qq, dd in zip(idx, q, diff) if qq < level and dd < 0]
