@@ -28,19 +28,11 @@ def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "y
     wide = wide.loc[sorted(wide.index, key=periods.sort_key)].astype(int)
     cats = [c for c in wide.sum().sort_values(ascending=False).index if c != "I alt"]
     wide = wide[cats + ["I alt"]]
-    table = wide.reset_index().rename(columns={"period": "_period"})
-    table.columns.name = None
-    names = dict(zip(df["period"], common.labels(rep, df, start, end)))
-    table.insert(0, "Periode", table["_period"].map(names))
-    d = disclosure.disclose(table, counts=cats + ["I alt"])
-    rep.table(d, f"{ind.name} pr. kategori", note=ind.definition)
-    # the chart and its title: whole periods only (a partial period stays in the table, with its dates)
-    partial = set(df.loc[df["partial"], "period"])
-    d = d.subset(~table["_period"].isin(partial).to_numpy())
-    if not len(d):
+    ct = common.category_table(rep, df, wide, start, end, f"{ind.name} pr. kategori", ind.definition)
+    if ct.whole is None:
         return wide
+    d, p0, p1 = ct.whole, ct.first, ct.last
     first, last = 0, len(d) - 1
-    p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
     latest = pd.Series([d.number(c)[last] for c in cats], index=cats)
     title = f"{d.text(last, 'I alt')} henvendelser i {p1} mod {d.text(first, 'I alt')} i {p0}"
     if latest.notna().any():
@@ -49,8 +41,8 @@ def inquiries_by_category(rep: Report, forvaltning: str | None, period: str = "y
                                 as_of_label=rep.as_of_label)
     rep.figure(fig, alt=(f"Stablet søjlediagram over henvendelser til Borgerrådgiveren pr. periode og kategori fra "
                          f"{p0} til {p1}. {title}."))
-    if partial:
-        rep.text(common.partial_note([(names[p], p) for p in sorted(partial, key=periods.sort_key)]))
+    if ct.note:
+        rep.text(ct.note)
     return wide
 
 

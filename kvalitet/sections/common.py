@@ -15,7 +15,7 @@ from .values import (  # noqa: F401
     fmt_target, fmt_value, level_text, period_days, status_text, value_unit,
 )
 from .groups import _short, compare_groups, group_tests  # noqa: F401
-from .series import control_chart, partial_note, series  # noqa: F401
+from .series import category_table, control_chart, partial_note, series  # noqa: F401
 from .trends import (  # noqa: F401
     METHOD_WORDS, PRIMARY_METHOD, RATIO_READING, _estimate, trend_sentence, trends,
 )

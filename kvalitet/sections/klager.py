@@ -32,21 +32,14 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
     kinds = [k for k in COMPLAINT_KINDS if k in wide.columns]
     wide = wide[kinds + (["I alt"] if "I alt" in wide.columns else [])].astype(int)
     wide = wide.loc[sorted(wide.index, key=periods.sort_key)]
-    table = wide.rename(columns=KIND_LABELS).reset_index().rename(columns={"period": "_period"})
-    table.columns.name = None
-    names = dict(zip(df["period"], common.labels(rep, df, start, end)))
-    table.insert(0, "Periode", table["_period"].map(names))
     labels = [KIND_LABELS[k] for k in kinds]
-    d = disclosure.disclose(table, counts=labels + ["I alt"])
     ind = catalogue.get("complaints_received")
-    rep.table(d, f"{ind.name} pr. klagetype", note=ind.definition)
-    # the chart and its title: whole periods only (a partial period stays in the table, with its dates)
-    partial = set(df.loc[df["partial"], "period"])
-    d = d.subset(~table["_period"].isin(partial).to_numpy())
-    if not len(d):
+    ct = common.category_table(rep, df, wide.rename(columns=KIND_LABELS), start, end, f"{ind.name} pr. klagetype",
+                               ind.definition)
+    if ct.whole is None:
         return wide
+    d, p0, p1 = ct.whole, ct.first, ct.last
     first, last = 0, len(d) - 1
-    p0, p1 = (formatting.period_label(str(d.values["_period"].iloc[i])) for i in (first, last))
     title = f"{d.text(last, 'I alt')} klager i {p1} mod {d.text(first, 'I alt')} i {p0}"
     fig = charts.stacked_counts(d, "_period", labels, title=title, source=rep.source, as_of_label=rep.as_of_label)
     latest = pd.Series(d.number(c)[last] for c in labels).set_axis(labels)
@@ -54,8 +47,8 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
         if latest.notna().any() else ""
     rep.figure(fig, alt=(f"Søjlediagram over modtagne klager pr. periode fordelt på klagetype fra {p0} til {p1}. "
                          f"{title}.{largest}"))
-    if partial:
-        rep.text(common.partial_note([(names[p], p) for p in sorted(partial, key=periods.sort_key)]))
+    if ct.note:
+        rep.text(ct.note)
     return wide
 
 

@@ -3,6 +3,8 @@ the control chart with the Anhøj rules."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -108,6 +110,41 @@ def partial_note(parts) -> str:
     what = " og ".join(f"{lab} (kun en del af {formatting.period_label(per)})" for lab, per in parts)
     # not at the start of a line: Markdown would read '1. januar …' as a numbered list
     return f"{'Perioden' if len(parts) == 1 else 'Perioderne'} {what} indgår ikke i diagrammet eller i sammenligningen."
+
+
+@dataclass(frozen=True)
+class CategoryTable:
+    """Counts per period and category as published (:func:`category_table`)."""
+
+    #: the table as shown, a partial period labelled with its dates
+    table: disclosure.Disclosed
+    #: its whole periods, for the chart and its title (None when there are none)
+    whole: disclosure.Disclosed | None
+    #: the Danish labels of the first and the last whole period
+    first: str
+    last: str
+    #: the line to print under the chart when a partial period was left out of it (else None)
+    note: str | None
+
+
+def category_table(rep: Report, df: pd.DataFrame, wide: pd.DataFrame, start, end, title: str,
+                   note: str) -> CategoryTable:
+    """Publish ``wide`` (counts: one row per period of ``df``'s computation, in order, one column per category and
+    the total) as a disclosed table, and give its whole periods for the chart that follows."""
+    table = wide.reset_index().rename(columns={"period": "_period"})
+    table.columns.name = None
+    names = dict(zip(df["period"], labels(rep, df, start, end)))
+    table.insert(0, "Periode", table["_period"].map(names))
+    d = disclosure.disclose(table, counts=list(wide.columns))
+    rep.table(d, title, note=note)
+    # the chart and its title: whole periods only (a partial period stays in the table, with its dates)
+    partial = set(df.loc[df["partial"], "period"])
+    whole = d.subset(~table["_period"].isin(partial).to_numpy())
+    left_out = partial_note([(names[p], p) for p in sorted(partial, key=periods.sort_key)]) if partial else None
+    if not len(whole):
+        return CategoryTable(d, None, "", "", left_out)
+    first, last = (formatting.period_label(str(whole.values["_period"].iloc[i])) for i in (0, len(whole) - 1))
+    return CategoryTable(d, whole, first, last, left_out)
 
 
 # --------------------------------------------------------------------------------------------- control chart
