@@ -63,3 +63,18 @@ def demo_db(tmp_path_factory) -> Path:
     path = folder / "demo.duckdb"
     build_demo(db=path, organisation=ROOT / "parameters" / "organisation.yaml")
     return path
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Everything the report sections display, as strings (HTML or Markdown), in order."""
+    from kvalitet import present
+
+    out: list[str] = []
+    monkeypatch.setattr(present, "_display", lambda obj: out.append(str(obj)))
+    return out
+
+
+def alt_texts(out: list[str]) -> list[str]:
+    """The alt texts of the images among what was displayed (see ``shown``)."""
+    return re.findall(r'alt="([^"]*)"', "\n".join(out))

@@ -11,11 +11,12 @@ import re
 import numpy as np
 import pandas as pd
 import partial_store
+from conftest import alt_texts
 import pytest
 from scipy.stats import binomtest
 from statsmodels.stats.proportion import proportions_ztest
 
-from kvalitet import catalogue, present
+from kvalitet import catalogue
 from kvalitet.present import Report
 from kvalitet.sections import common, forvaltningsrapport, klager, sagsbehandlingstid, udforsk
 from kvalitet.stats import control_limits
@@ -37,20 +38,9 @@ def rep(janby):
     r.close()
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    out: list[str] = []
-    monkeypatch.setattr(present, "_display", lambda obj: out.append(str(obj)))
-    return out
-
-
 def _text(out: list[str]) -> str:
     html = re.sub(r"data:image/png;base64,[^\"]+", "", "\n".join(out))
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def _alts(out: list[str]) -> list[str]:
-    return re.findall(r'alt="([^"]*)"', "\n".join(out))
 
 
 def _table(rep: Report, title: str) -> pd.DataFrame:
@@ -122,13 +112,13 @@ def test_no_whole_2024_in_titles_tables_or_sentences(rep, shown):
     klager.complaints_by_kind(rep, None)
     klager.complaints_by_topic(rep, None)
     klager.upheld_share(rep, None)
-    text = _text(shown) + " " + " ".join(_alts(shown)) + " " + " ".join(t for t, _ in rep.tables)
+    text = _text(shown) + " " + " ".join(alt_texts(shown)) + " " + " ".join(t for t, _ in rep.tables)
     # every 2024 a reader sees is the end of the dates of the partial period, never 2024 as a whole year
     # (or in the note saying that it is only part of 2024)
     before = re.findall(r"(\S+) 2024\b", text)
     assert before and set(before) == {"januar", "af"}
     assert text.count("af 2024") == text.count(f"{JANUARY_2024} (kun en del af 2024)")
-    assert "fra 2022 til 2023" in " ".join(_alts(shown))
+    assert "fra 2022 til 2023" in " ".join(alt_texts(shown))
     kinds = _table(rep, "Modtagne klager pr. klagetype")
     assert kinds.values.tolist() == [["2022", "20", "20"], ["2023", "30", "30"], [JANUARY_2024, "<5", "<5"]]
     assert "30 klager i 2023 mod 20 i 2022" in text
@@ -146,7 +136,7 @@ def test_series_sentence_compares_whole_years(rep, shown):
     assert f"Perioden {JANUARY_2024} (kun en del af 2024) indgår ikke i diagrammet eller i sammenligningen." in text
     table = _table(rep, "Andel klager med medhold (andel), Janby Kommune")
     assert table["Periode"].tolist() == ["2022", "2023", JANUARY_2024]
-    (alt,) = _alts(shown)
+    (alt,) = alt_texts(shown)
     assert "fra 2022 til 2023" in alt and "fra 40,0" in alt.replace("\xa0", " ")
 
 
@@ -169,7 +159,7 @@ def test_control_limits_without_the_partial_quarter(rep, shown):
         np.testing.assert_allclose(chart[col].to_numpy(dtype=float), ref[col].to_numpy(dtype=float))
     # the centre line: 50 complaints / 2.400 decisions × 1.000 = 20,8
     assert chart["center"].iloc[0] == pytest.approx(50 / 2400)
-    assert "1. kvartal 2022 til 4. kvartal 2023" in _alts(shown)[0]
+    assert "1. kvartal 2022 til 4. kvartal 2023" in alt_texts(shown)[0]
 
 
 def test_udforsk_chart_leaves_out_the_partial_point(rep, shown, monkeypatch):
@@ -180,7 +170,7 @@ def test_udforsk_chart_leaves_out_the_partial_point(rep, shown, monkeypatch):
     frame = udforsk.indicator(rep, "complaint_rate", "year", by=())
     assert frame["partial"].tolist() == [False, False, True]
     udforsk.chart(rep, frame)
-    assert drawn == [["2022", "2023"]] and len(_alts(shown)) == 1
+    assert drawn == [["2022", "2023"]] and len(alt_texts(shown)) == 1
 
 
 def test_metode_og_data_dates_per_table(rep, shown):
@@ -208,7 +198,7 @@ def test_backlog_title_from_whole_quarters(rep, shown):
     wide = sagsbehandlingstid.backlog(rep, None, "quarter")
     assert wide.index.tolist() == ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"]
     assert wide.sum(axis=1).tolist() == [6, 6, 6, 7, 7]
-    (alt,) = _alts(shown)
+    (alt,) = alt_texts(shown)
     # the title runs over whole quarters: 2023Q1 (6) to 2023Q4 (7), not to the partial 2024Q1
     assert "Sagspuklen voksede fra 6 sager over servicemål (1. kvartal 2023) til 7 (4. kvartal 2023)" in alt
     assert "fra 1. kvartal 2023 til 4. kvartal 2023" in alt and "2024" not in alt

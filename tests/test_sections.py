@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import tiny_store
-from conftest import ROOT
+from conftest import ROOT, alt_texts
 
-from kvalitet import disclosure, narrative, present
+from kvalitet import disclosure, narrative
 from kvalitet import organisation as org_mod
 from kvalitet import targets as targets_mod
 from kvalitet.errors import UserError
@@ -31,14 +31,6 @@ from kvalitet.sections import (
 )
 
 ORG = ROOT / "parameters" / "organisation.yaml"
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Everything the sections display, as strings (HTML or Markdown)."""
-    out: list[str] = []
-    monkeypatch.setattr(present, "_display", lambda obj: out.append(str(obj)))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +55,6 @@ def rep(demo_db):
 
 def _text(out: list[str]) -> str:
     return re.sub(r"<[^>]+>", " ", re.sub(r"data:image/png;base64,[^\"]+", "", "\n".join(out)))
-
-
-def _alts(out: list[str]) -> list[str]:
-    return re.findall(r'alt="([^"]*)"', "\n".join(out))
 
 
 def _rows(small_rep: Report, title_start: str) -> list[list]:
@@ -94,7 +82,7 @@ def test_complaints_by_kind_are_the_hand_counts(small, shown):
     wide = klager.complaints_by_kind(small, None, "year")
     assert wide.loc["2024"].tolist() == [15, 28, 43] and wide.loc["2023"].tolist() == [15, 32, 47]
     assert _rows(small, "Modtagne klager pr. klagetype") == [["2023", "15", "32", "47"], ["2024", "15", "28", "43"]]
-    assert "43 klager i 2024 mod 47 i 2023" in _alts(shown)[0]
+    assert "43 klager i 2024 mod 47 i 2023" in alt_texts(shown)[0]
 
 
 def test_complaint_rate_hides_the_small_year(small, shown):
@@ -105,7 +93,7 @@ def test_complaint_rate_hides_the_small_year(small, shown):
     text = _text(shown)
     assert "bygger på under 5 personer eller sager" in text
     assert not re.search(rf"(?<![\d,]){tiny_store.SOF_RATE_2024}(?!\d)", text)
-    assert any(a.endswith("Skjult (under 5): 2024.") for a in _alts(shown))
+    assert any(a.endswith("Skjult (under 5): 2024.") for a in alt_texts(shown))
 
 
 def test_group_comparison_leaves_the_hidden_group_out_of_table_chart_and_text(small, shown):
@@ -115,11 +103,11 @@ def test_group_comparison_leaves_the_hidden_group_out_of_table_chart_and_text(sm
     rows = {r[0]: r[1:5] for r in _rows(small, "Klagerate pr. forvaltning, 2024")}
     assert rows == {"Socialforvaltningen": ["<5", "1.200", "x", "x"],
                     "Beskæftigelsesforvaltningen": ["40", "2.400", tiny_store.BIF_RATE_2024, "11,9–22,7"]}
-    (alt,) = _alts(shown)
+    (alt,) = alt_texts(shown)
     assert alt.endswith(f"BIF: {tiny_store.BIF_RATE_2024}. Skjult (under 5): SOF.")
     shown.clear()
     common.compare_groups(small, sc, "complaint_upheld_share", "year")
-    everything = _text(shown) + " ".join(_alts(shown))
+    everything = _text(shown) + " ".join(alt_texts(shown))
     assert f"BIF: {tiny_store.BIF_UPHELD_2024}\u00a0%" in everything and tiny_store.SOF_UPHELD_2024 not in everything
 
 
@@ -129,7 +117,7 @@ def test_topic_chart_and_title_hide_a_small_topic(small, shown):
     rows = {r[0]: r[1:3] for r in _rows(small, "De hyppigste emner")}
     assert rows["ventetid på hjælpemidler"] == ["<5", "x"]
     assert rows["afslag"] == ["30", "69,8\u00a0%"]  # 30 / 43
-    text = _text(shown) + " ".join(_alts(shown))
+    text = _text(shown) + " ".join(alt_texts(shown))
     assert "«afslag» (70\u00a0%)" in text and tiny_store.SOF_TOPIC_SHARE not in text
     assert "Skjult (under 5): ventetid på hjælpemidler" in text
 
@@ -197,7 +185,7 @@ def test_risk_reasons_do_not_quote_a_hidden_share(small, shown):
     (_, table), = [(k, f) for k, f in small.tables if k.startswith("Tilsynsniveau")]
     published = dict(zip(table["Forvaltning"], table["Begrundelse"]))
     assert "fejlandel i stikprøver x over tærsklen 25,0 %" in published["SOF"]
-    assert tiny_store.SOF_AUDIT_SHARE not in _text(shown) + " ".join(_alts(shown))
+    assert tiny_store.SOF_AUDIT_SHARE not in _text(shown) + " ".join(alt_texts(shown))
 
 
 def test_audit_error_share_by_area_hides_the_small_area(small, shown):
@@ -327,7 +315,7 @@ def test_outcome_mix_and_audit_items_hide_small_groups_in_charts(rep, shown):
     items = kvalitetsopfoelgning.error_share_by_item(rep, "SOF", "year")
     hidden = items[items["hidden"]]
     assert len(hidden)  # the demo has items with under 5 errors
-    (alt,) = [a for a in _alts(shown) if a.startswith("Prikdiagram over fejlandelen pr. tjekpunkt")]
+    (alt,) = [a for a in alt_texts(shown) if a.startswith("Prikdiagram over fejlandelen pr. tjekpunkt")]
     for item in hidden["subgroup"]:
         assert f"{item}: " not in alt and item in alt.split("Skjult (under 5): ")[1]
 

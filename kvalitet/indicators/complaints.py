@@ -14,7 +14,8 @@ import pandas as pd
 from .. import formatting, periods
 from ..stats import poisson_ci
 from .asof import data_end
-from .frames import SHARE_COLS, add_totals, complete, join_notes, median_from, note_missing, share_from
+from .frames import (SHARE_COLS, complete, counts_with_total, join_notes, median_from, note_missing,
+                     share_from)
 from .query import Query, where_sql
 
 
@@ -30,11 +31,7 @@ def received_by_kind(q: Query) -> pd.DataFrame:
 
 def complaints_received(q: Query, ind: str) -> pd.DataFrame:
     df = received_by_kind(q)
-    df = complete(df, q, {"numerator": 0})
-    df = add_totals(df, cols=("numerator",))
-    df["denominator"] = np.nan
-    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
-    return df
+    return counts_with_total(df, q)
 
 
 def complaint_rate(q: Query, ind: str) -> pd.DataFrame:

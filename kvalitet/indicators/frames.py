@@ -108,6 +108,16 @@ def add_totals(df: pd.DataFrame, cols=("numerator", "denominator")) -> pd.DataFr
     return pd.concat([tot, df], ignore_index=True)
 
 
+def counts_with_total(df: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """A count indicator from its per-subgroup counts (``numerator``): every period filled in, the total over the
+    subgroups added, the count itself as the value (no denominator)."""
+    df = complete(df, q, {"numerator": 0})
+    df = add_totals(df, cols=("numerator",))
+    df["denominator"] = np.nan
+    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
+    return df
+
+
 def share_values(df: pd.DataFrame, ind: str, conf: float) -> pd.DataFrame:
     num = pd.to_numeric(df["numerator"], errors="coerce").fillna(0).to_numpy(dtype=float)
     den = pd.to_numeric(df["denominator"], errors="coerce").fillna(0).to_numpy(dtype=float)

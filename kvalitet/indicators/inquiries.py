@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .frames import add_totals, complete, simple_share
+from .frames import counts_with_total, simple_share
 from .query import Query, where_sql
 
 
@@ -14,11 +13,7 @@ def inquiries_received(q: Query, ind: str) -> pd.DataFrame:
     df = q.run(
         f"SELECT {q.groups('inquiries')}, {q.label('received')} AS period, category AS subgroup, "
         f"count(*) AS numerator, min(received) AS first FROM inquiries {where_sql(w)} GROUP BY ALL", p)
-    df = complete(df, q, {"numerator": 0})
-    df = add_totals(df, cols=("numerator",))
-    df["denominator"] = np.nan
-    df["value"] = pd.to_numeric(df["numerator"]).astype(float)
-    return df
+    return counts_with_total(df, q)
 
 
 def inquiry_criticism_share(q: Query, ind: str) -> pd.DataFrame:
