@@ -63,6 +63,13 @@ class Indicator:
     threshold: bool = False
     #: False when the records carry a period label rather than a date (a part of a period cannot be taken)
     dated: bool = True
+    #: the name in the definite form, as a sentence uses it ("klageraten", "andelen af klager med medhold")
+    definite: str = ""
+
+    @property
+    def in_sentence(self) -> str:
+        """The name as a sentence uses it: the definite form, or the name in lower case when none is given."""
+        return self.definite or self.name[:1].lower() + self.name[1:]
 
     @property
     def is_share(self) -> bool:
@@ -86,6 +93,7 @@ _ALL = (
         UNIT_COUNT, "klager modtaget i perioden", "", "modtaget", CI_NONE, "Klager", ("complaints",), "count",
         subgroup="klagetype", default_target="intet (måltal pr. forvaltning kan angives: højst antal pr. år)",
         better="lav",
+        definite="antallet af modtagne klager",
         compute="complaints.complaints_received",
     ),
     Indicator(
@@ -95,6 +103,7 @@ _ALL = (
         "Klager", ("complaints", "decisions"), "rate",
         default_target="intet (måltal pr. forvaltning kan angives: højst antal klager pr. 1.000 afgørelser)",
         better="lav",
+        definite="klageraten",
         compute="complaints.complaint_rate", no_value_note="ingen afgørelser i perioden",
     ),
     Indicator(
@@ -103,6 +112,7 @@ _ALL = (
         "medhold eller ikke medhold (afviste og tilbagetrukne tæller ikke med).",
         UNIT_SHARE, "medhold + delvis medhold", "medhold + delvis medhold + ikke medhold", "afsluttet", CI_WILSON,
         "Klager", ("complaints",), "share", better="lav",
+        definite="andelen af klager med medhold",
         compute="complaints.complaint_upheld_share",
         no_value_note="ingen klager afsluttet med medhold, delvis medhold eller ikke medhold i perioden",
     ),
@@ -111,6 +121,7 @@ _ALL = (
         "Mediantid i dage fra en klage er modtaget, til den er afsluttet, for klager afsluttet i perioden.",
         UNIT_DAYS, "dage fra modtaget til afsluttet", "klager afsluttet i perioden", "afsluttet", CI_NONE,
         "Klager", ("complaints",), "median", better="lav",
+        definite="svartiden på klager (median)",
         compute="complaints.complaint_response_days_median",
         no_value_note="ingen klager afsluttet i perioden",
     ),
@@ -120,6 +131,7 @@ _ALL = (
         "(stadfæstet, ændret, ophævet, hjemvist); afviste, henviste og bortfaldne tæller ikke med.",
         UNIT_SHARE, "ændret + ophævet + hjemvist", "realitetsbehandlede (stadfæstet + ændret + ophævet + hjemvist)",
         "afgjort", CI_WILSON, "Ankesager", ("appeals",), "share", better="lav",
+        definite="omgørelsesprocenten",
         compute="appeals.appeal_reversal_share",
         no_value_note="ingen realitetsbehandlede ankesager i perioden",
     ),
@@ -129,6 +141,7 @@ _ALL = (
         UNIT_SHARE, "stadfæstet", "realitetsbehandlede (stadfæstet + ændret + ophævet + hjemvist)", "afgjort",
         CI_WILSON, "Ankesager", ("appeals",), "share",
         default_target="80–85 % (forvaltningens egen målsætning for, hvor ofte ankeinstansen stadfæster dens afgørelser; over 85 % er ikke et uopfyldt mål)", better="høj",
+        definite="stadfæstelsesprocenten",
         compute="appeals.appeal_upheld_share",
         no_value_note="ingen realitetsbehandlede ankesager i perioden", target=(0.80, 0.85),
     ),
@@ -137,6 +150,7 @@ _ALL = (
         "Mediantid i dage fra en sag er oprettet, til den er afgjort, for sager afgjort i perioden.",
         UNIT_DAYS, "dage fra oprettet til afgjort", "sager afgjort i perioden", "afgjort", CI_NONE,
         "Sagsbehandling", ("cases",), "median", better="lav",
+        definite="sagsbehandlingstiden (median)",
         compute="cases.processing_days_median", no_value_note="ingen sager afgjort i perioden",
     ),
     Indicator(
@@ -146,6 +160,7 @@ _ALL = (
         UNIT_SHARE, "sager afgjort inden for servicemålet", "sager afgjort i perioden med et servicemål", "afgjort",
         CI_WILSON, "Sagsbehandling", ("cases",), "share",
         default_target="intet (kan angives pr. område, f.eks. 75 % inden for servicemålet)", better="høj",
+        definite="andelen inden for servicemål",
         compute="cases.service_target_share",
         no_value_note="ingen sager med servicemål afgjort i perioden",
     ),
@@ -155,6 +170,7 @@ _ALL = (
         "censurerede ved opgørelsesdatoen.",
         UNIT_DAYS, "dage fra oprettet til afgjort (åbne sager censureret)", "sager oprettet i perioden", "oprettet",
         CI_KM, "Sagsbehandling", ("cases",), "km_median", better="lav",
+        definite="den mediane sagsbehandlingstid (Kaplan-Meier)",
         compute="cases.processing_days_km_median", no_value_note="ingen sager oprettet i perioden",
     ),
     Indicator(
@@ -163,6 +179,7 @@ _ALL = (
         UNIT_COUNT, "åbne sager ældre end servicemålet ved periodens udgang",
         "åbne sager med et servicemål ved periodens udgang", "periodens udgang", CI_NONE, "Sagsbehandling",
         ("cases",), "count", better="lav",
+        definite="sagspuklen (åbne sager over servicemål)",
         compute="cases.open_cases_over_target",
     ),
     Indicator(
@@ -172,6 +189,7 @@ _ALL = (
         UNIT_SHARE, "gennemgåede sager med mindst én fejl", "gennemgåede sager med mindst ét 'ok' eller 'fejl'",
         "tilsynsdato", CI_WILSON, "Stikprøver", ("audits",), "share",
         default_target="højst 25 % (tærskel; 'sikkert over', når den nedre konfidensgrænse er over)", better="lav",
+        definite="fejlandelen i stikprøver",
         compute="audits.audit_error_share",
         no_value_note="ingen stikprøvesager med et punkt vurderet ok eller fejl i perioden", threshold=True,
     ),
@@ -182,6 +200,7 @@ _ALL = (
         UNIT_SHARE, "punkter vurderet 'fejl'", "punkter vurderet 'ok' eller 'fejl'", "tilsynsdato", CI_WILSON,
         "Stikprøver", ("audits",), "share", subgroup="tjekpunkt",
         default_target="højst 25 % (tærskel)", better="lav",
+        definite="fejlandelen pr. tjekpunkt",
         compute="audits.audit_item_error_share",
         no_value_note="ingen punkter vurderet ok eller fejl i perioden", threshold=True,
     ),
@@ -190,6 +209,7 @@ _ALL = (
         "Antal henvendelser til Borgerrådgiveren modtaget i perioden, i alt og pr. kategori.",
         UNIT_COUNT, "henvendelser modtaget i perioden", "", "modtaget", CI_NONE, "Borgerrådgiveren",
         ("inquiries",), "count", subgroup="kategori", better="lav",
+        definite="antallet af henvendelser til Borgerrådgiveren",
         compute="inquiries.inquiries_received",
     ),
     Indicator(
@@ -197,6 +217,7 @@ _ALL = (
         "Henvendelser, hvor Borgerrådgiveren udtaler kritik, i forhold til henvendelser afsluttet i perioden.",
         UNIT_SHARE, "afsluttede henvendelser med kritik", "henvendelser afsluttet i perioden", "afsluttet",
         CI_WILSON, "Borgerrådgiveren", ("inquiries",), "share", better="lav",
+        definite="andelen af henvendelser med kritik",
         compute="inquiries.inquiry_criticism_share",
         no_value_note="ingen henvendelser afsluttet i perioden",
     ),
@@ -206,6 +227,7 @@ _ALL = (
         "der helt rummer dens egen periode.",
         UNIT_SHARE, "tilfredse", "besvarelser", "undersøgelsens periode", CI_WILSON, "Tilfredshed",
         ("satisfaction",), "share", better="høj",
+        definite="andelen af tilfredse",
         compute="satisfaction.satisfaction_share", no_value_note="ingen besvarelser i perioden",
         dated=False,
     ),
@@ -215,6 +237,7 @@ _ALL = (
         "hjemvist), pr. kommune (i kolonnen undergruppe).",
         UNIT_SHARE, "ændret/ophævet + hjemvist", "stadfæstet + ændret/ophævet + hjemvist", "år", CI_WILSON,
         "Danmarkskort", ("municipal_appeals",), "share", subgroup="kommune", better="lav",
+        definite="omgørelsesprocenten i Danmarkskortet",
         compute="municipal_appeals.municipal_reversal_share",
         no_value_note="ingen realitetsbehandlede sager i Danmarkskortet for perioden", dated=False,
     ),

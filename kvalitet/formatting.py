@@ -1,4 +1,6 @@
-"""Danish formatting of everything a report reader sees: numbers, percentages, dates, months, periods.
+"""Danish formatting of everything a report reader sees: numbers, percentages, dates, months, periods, and an
+indicator's value, interval and target in its unit (``fmt_value`` and friends: shares as percentages, rates with one
+decimal, days and counts whole).
 
 Uses Babel's CLDR data for Danish, so the result never depends on the operating system's locale:
 ``1.234,5``, ``18,6 %``, ``31. januar 2024``, ``jan.``. Missing values are shown as an en dash.
@@ -13,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from . import catalogue
 
 LOCALE = "da_DK"
 MISSING = "–"
@@ -109,3 +113,42 @@ def rate_text(value, unit: str = "pr. 1.000 afgørelser", decimals: int = 1) -> 
 
 def is_finite(value) -> bool:
     return not _missing(value) and math.isfinite(float(value))
+
+
+# --------------------------------------------------------------------------------------- indicators, by unit
+def fmt_value(indicator_id: str, value, ci: bool = False) -> str:
+    """A value as a reader sees it: shares as percentages, rates with one decimal, days and counts whole."""
+    ind = catalogue.get(indicator_id)
+    if ind.unit == catalogue.UNIT_SHARE:
+        return percent(value, 1)
+    if ind.unit == catalogue.UNIT_RATE:
+        return number(value, 1)
+    return count(value)
+
+
+def fmt_interval(indicator_id: str, low, high) -> str:
+    ind = catalogue.get(indicator_id)
+    if ind.unit == catalogue.UNIT_SHARE:
+        return interval(low, high, fmt=percent, decimals=1)
+    if ind.unit == catalogue.UNIT_RATE:
+        return interval(low, high, decimals=1)
+    return interval(low, high, fmt=count)
+
+
+def fmt_target(indicator_id: str, low, high) -> str:
+    f = (lambda v: fmt_value(indicator_id, v))
+    lo = low is not None and not pd.isna(low)
+    hi = high is not None and not pd.isna(high)
+    if lo and hi:
+        return f"{f(low)}–{f(high)}"
+    if hi:
+        return f"højst {f(high)}"
+    if lo:
+        return f"mindst {f(low)}"
+    return MISSING
+
+
+def value_unit(indicator_id: str) -> str:
+    unit = catalogue.get(indicator_id).unit
+    return {catalogue.UNIT_SHARE: "", catalogue.UNIT_RATE: " pr. 1.000 afgørelser", catalogue.UNIT_DAYS: " dage",
+            catalogue.UNIT_COUNT: ""}[unit]

@@ -131,7 +131,7 @@ def test_series_sentence_compares_whole_years(rep, shown):
     common.series(rep, sc, "complaint_upheld_share", "year")
     text = _text(shown)
     p = proportions_ztest([9, 8], [30, 20])[1]
-    assert (f"Andel klager med medhold var 30,0 % i 2023 mod 40,0 % i 2022. Faldet er ikke statistisk sikkert "
+    assert (f"Andelen af klager med medhold var 30,0 % i 2023 mod 40,0 % i 2022. Faldet er ikke statistisk sikkert "
             f"(p = {p:.3f})".replace("p = 0.", "p = 0,")) in text.replace("\xa0", " ")
     assert f"Perioden {JANUARY_2024} (kun en del af 2024) indgår ikke i diagrammet eller i sammenligningen." in text
     table = _table(rep, "Andel klager med medhold (andel), Janby Kommune")
@@ -146,7 +146,7 @@ def test_complaint_rate_sentence_and_table(rep, shown):
     p = binomtest(30, 50, 0.5).pvalue
     assert (f"Klageraten var 25,0 pr. 1.000 afgørelser i 2023 mod 16,7 pr. 1.000 afgørelser i 2022. Stigningen er "
             f"ikke statistisk sikker (p = {p:.3f})".replace("p = 0.", "p = 0,")) in text
-    table = _table(rep, "Klagerate (pr. 1.000 afgørelser)")
+    table = _table(rep, "Klagerate (pr. 1.000 afgørelser), Janby Kommune")
     assert table.values.tolist()[-1] == [JANUARY_2024, "<5", "100", "x", "x"]
 
 

@@ -289,7 +289,7 @@ def test_trend_estimates_are_named_for_what_they_are(rep, shown):
 def test_initiative_effect_is_an_odds_ratio_translated_into_the_share(rep, shown):
     ankesager.initiative_effects(rep, "SOF", "quarter")
     text = _text(shown)
-    m = re.search(r"faldt omgørelsesprocent: oddsene var (\d+)\u00a0% af det forventede \(oddsratio (\d,\d+), "
+    m = re.search(r"faldt omgørelsesprocenten: oddsene var (\d+)\u00a0% af det forventede \(oddsratio (\d,\d+), "
                   r"95 %-konfidensinterval (\d,\d+)–(\d,\d+), q = [\d,]+\); ændringen er statistisk sikker\. "
                   r"Regnet fra niveauet året før starten \((\d+,\d)\u00a0%\) svarer det til omkring (\d+,\d)\u00a0%",
                   text)

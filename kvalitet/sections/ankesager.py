@@ -198,7 +198,7 @@ def initiative_effects(rep: Report, forvaltning: str | None, period: str = "year
             continue
         r = lvl.iloc[0]
         ind = catalogue.get(r["indicator"])
-        what = ind.name.lower()
+        what = ind.in_sentence
         ratio = ratio_name(r["indicator"])
         stats_text = (f"{ratio} {formatting.number(r['estimate'], 2)}, {ci} "
                       f"{formatting.interval(r['ci_low'], r['ci_high'], decimals=2)}, "

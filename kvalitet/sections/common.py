@@ -1,6 +1,6 @@
 """What the report sections share, gathered for the notebooks and the sections (``from kvalitet.sections import
 common``). Each concept has its own module: :mod:`.scope` (who a report covers, the engine through it),
-:mod:`.values` (values and words for readers), :mod:`.groups` (groups compared in the latest period),
+:mod:`.values` (status words, notes and changes for readers; values in their unit: ``kvalitet.formatting``), :mod:`.groups` (groups compared in the latest period),
 :mod:`.series` (a series over time, the control chart), :mod:`.trends` (trend results) and :mod:`.method`
 ("Metode og data")."""
 
@@ -11,9 +11,10 @@ from .scope import (  # noqa: F401
     totals,
 )
 from .values import (  # noqa: F401
-    STATUS_LEGEND, STATUS_SYMBOLS, alpha, change, clean_notes, conf_text, disclose_indicator, fmt_interval,
-    fmt_target, fmt_value, level_text, period_days, status_text, value_unit,
+    STATUS_LEGEND, STATUS_SYMBOLS, alpha, change, clean_notes, conf_text, disclose_indicator, level_text,
+    period_days, status_text,
 )
+from ..formatting import fmt_interval, fmt_target, fmt_value, value_unit  # noqa: F401
 from .groups import _short, compare_groups, group_tests  # noqa: F401
 from .series import category_table, control_chart, partial_note, series  # noqa: F401
 from .trends import (  # noqa: F401

@@ -10,7 +10,8 @@ from .. import catalogue, charts, disclosure, explore, formatting
 from .. import targets as targets_mod
 from ..present import Report
 from .scope import Scope, compute, has_values, latest_complete, no_data, totals
-from .values import conf_text, fmt_interval, fmt_target, fmt_value, level_text, status_text, value_unit
+from ..formatting import fmt_interval, fmt_target, fmt_value, value_unit
+from .values import conf_text, level_text, status_text
 
 
 def compare_groups(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, end=None,

@@ -53,57 +53,10 @@ def complaints_by_kind(rep: Report, forvaltning: str | None, period: str = "year
 
 
 def complaint_rate(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None) -> pd.DataFrame:
-    """The complaint rate per 1,000 decisions with its exact Poisson interval: table, chart and a sentence."""
-    sc = common.scope(rep, forvaltning)
-    df = common.compute(rep, ["complaint_rate"], period, start, end, by=sc.total_by, where=sc.where)
-    ind = catalogue.get("complaint_rate")
-    if df.empty or df["value"].notna().sum() == 0:
-        rep.text(f"{ind.name} kan ikke beregnes: der er ingen afgørelser registreret i perioden.")
-        return df
-    df = df.sort_values("period", key=lambda s: s.map(periods.sort_key)).reset_index(drop=True)
-    ci = f"{common.conf_text(rep)}-konfidensinterval"
-    table = pd.DataFrame({
-        "_period": df["period"].astype(str),
-        "Periode": common.labels(rep, df, start, end),
-        "Klager": df["numerator"],
-        "Afgørelser": df["denominator"],
-        "Klagerate pr. 1.000": df["value"],
-        ci: [formatting.interval(lo, hi, decimals=1) for lo, hi in zip(df["ci_low"], df["ci_high"])],
-        "_low": df["ci_low"], "_high": df["ci_high"],
-    })
-    d = disclosure.disclose(table, counts=["Klager", "Afgørelser"], row_totals=False,
-                            derived=["Klagerate pr. 1.000", ci, "_low", "_high"],
-                            formats={"Klagerate pr. 1.000": lambda v: formatting.number(v, 1)})
-    notes = common.clean_notes(df["note"].dropna().unique())
-    rep.table(d, f"{ind.name} ({ind.unit})", note=ind.definition + (" " + " ".join(notes) if len(notes) else ""))
-    # the chart, its title and the sentence: whole periods only (a partial period stays in the table)
-    whole = ~df["partial"].to_numpy(dtype=bool)
-    parts = [(lab, p) for lab, p, part in zip(d.values["Periode"], df["period"], df["partial"]) if part]
-    d, df = d.subset(whole), df[whole].reset_index(drop=True)
-    if df.empty:
-        rep.text(common.partial_note(parts))
-        return df
-    valid = np.flatnonzero((df["value"].notna() & df["denominator"].fillna(0).gt(0)).to_numpy())
-    a = common.alpha(rep)
-    change = overall = None
-    if len(valid) >= 2:
-        change = narrative.rate_change(d, valid[-2], valid[-1], "Klager", "Afgørelser", "_period", alpha=a)
-        overall = narrative.rate_change(d, valid[0], valid[-1], "Klager", "Afgørelser", "_period", alpha=a)
-    if overall is not None:
-        title = narrative.trend_title("klageraten", d, valid[0], valid[-1], "Klagerate pr. 1.000", overall.sure,
-                                      period="_period", unit=" pr. 1.000 afgørelser", decimals=1)
-    else:
-        title = f"{ind.name} pr. 1.000 afgørelser"
-    fig = charts.series_with_ci(d, "_period", "Klagerate pr. 1.000", "_low", "_high", title=title,
-                                ylabel="Klager pr. 1.000 afgørelser", source=rep.source,
-                                as_of_label=rep.as_of_label, label="Klagerate", ci_label=ci)
-    rep.figure(fig, alt=(f"Linjediagram over klageraten pr. 1.000 afgørelser med {ci} fra "
-                         f"{formatting.period_label(df['period'].iloc[0])} til "
-                         f"{formatting.period_label(df['period'].iloc[-1])}. {title}."))
-    rep.text(narrative.change_sentence(change, "klageraten", fmt=formatting.rate_text, decimals=1))
-    if parts:
-        rep.text(common.partial_note(parts))
-    return df
+    """The complaint rate per 1,000 decisions with its exact Poisson interval: table, chart and a sentence (the
+    shared series helper, with the counts named Klager and Afgørelser)."""
+    return common.series(rep, common.scope(rep, forvaltning), "complaint_rate", period, start, end,
+                         count_labels=("Klager", "Afgørelser"))
 
 
 def complaints_by_topic(rep: Report, forvaltning: str | None, period: str = "year", start=None, end=None,

@@ -12,15 +12,16 @@ from .. import catalogue, charts, disclosure, formatting, narrative, periods
 from ..present import Report
 from ..stats import control_limits
 from .scope import Scope, complete, compute, has_values, labels, no_data, totals
-from .values import (
-    alpha, change, clean_notes, conf_text, fmt_interval, fmt_target, fmt_value, status_text, value_unit,
-)
+from ..formatting import fmt_interval, fmt_target, fmt_value, value_unit
+from .values import alpha, change, clean_notes, conf_text, status_text
 
 
 def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, end=None,
-           show_table: bool = True) -> pd.DataFrame:
+           show_table: bool = True, count_labels: tuple[str, str] | None = None) -> pd.DataFrame:
     """One share, rate or median over time for the whole scope: table, chart with CI and target, and a
-    sentence comparing the latest period with the one before (tested where the indicator allows)."""
+    sentence comparing the latest period with the one before (tested where the indicator allows).
+    ``count_labels``: the table's names for numerator and denominator (e.g. ``("Klager", "Afgørelser")``) instead
+    of "Tæller"/"Nævner"; a rate's sentence states its unit ("18,2 pr. 1.000 afgørelser")."""
     ind = catalogue.get(indicator_id)
     df = totals(compute(rep, [indicator_id], period, start, end, by=sc.total_by, where=sc.where))
     if not has_values(df):
@@ -31,11 +32,12 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     has_ci = df["ci_low"].notna().any()
     has_target = df["target_low"].notna().any() or df["target_high"].notna().any()
     ci = f"{conf_text(rep)}-konfidensinterval"
+    num, den = count_labels or ("Tæller", "Nævner")
     frame = pd.DataFrame({
         "_period": df["period"].astype(str),
         "Periode": labels(rep, df, start, end),
-        "Tæller" if not median else "Antal": (df["numerator"] if not median else df["denominator"]),
-        **({"Nævner": df["denominator"]} if not median else {}),
+        num if not median else "Antal": (df["numerator"] if not median else df["denominator"]),
+        **({den: df["denominator"]} if not median else {}),
         ind.name: df["value"],
         **({ci: [fmt_interval(indicator_id, a, b) for a, b in zip(df["ci_low"],
                                                                                        df["ci_high"])]}
@@ -45,9 +47,9 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
         "_low": df["ci_low"], "_high": df["ci_high"],
     })
     d = disclosure.disclose(
-        frame, counts=["Tæller", "Antal", "Nævner"],
+        frame, counts=[num, "Antal", den],
         derived=[ind.name, ci, "Status", "_low", "_high"],
-        denominators={"Nævner": ["Tæller"]} if ind.kind == "share" else None, row_totals=False,
+        denominators={den: [num]} if ind.kind == "share" else None, row_totals=False,
         formats={ind.name: lambda v: fmt_value(indicator_id, v)})
     if show_table:
         notes = clean_notes(df["note"].dropna().unique())
@@ -69,9 +71,9 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
     else:
         fmt, kw = formatting.number, {"decimals": 1 if ind.kind == "rate" else 0}
     if len(valid) >= 2:
-        ch_all = change(indicator_id, d, valid[0], valid[-1], rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
+        ch_all = change(indicator_id, d, valid[0], valid[-1], rep.as_of, a, value=ind.name, num=num, den=den, period="_period")
         sure = bool(ch_all.sure) if ch_all is not None else False
-        title = narrative.trend_title(ind.name.lower(), d, valid[0], valid[-1], ind.name, sure, period="_period",
+        title = narrative.trend_title(ind.in_sentence, d, valid[0], valid[-1], ind.name, sure, period="_period",
                                       fmt=fmt, unit=value_unit(indicator_id), **kw)
     else:
         title = f"{ind.name}, {sc.name}"
@@ -81,16 +83,17 @@ def series(rep: Report, sc: Scope, indicator_id: str, period: str, start=None, e
                                 title=title, ylabel=ind.unit.capitalize() if not share else "Andel",
                                 source=rep.source, as_of_label=rep.as_of_label, percent=share, target=target,
                                 label=ind.name, ci_label=ci)
-    rep.figure(fig, alt=(f"Linjediagram over {ind.name.lower()} for {sc.name} fra "
+    rep.figure(fig, alt=(f"Linjediagram over {ind.in_sentence} for {sc.name} fra "
                          f"{formatting.period_label(df['period'].iloc[0])} til "
                          f"{formatting.period_label(df['period'].iloc[-1])}"
                          + (f" med {conf_text(rep)}-konfidensinterval som bånd" if has_ci else "")
                          + f". {title}."))
     if len(valid) >= 2:
         i0, i1 = valid[-2], valid[-1]
-        ch = change(indicator_id, d, i0, i1, rep.as_of, a, value=ind.name, num="Tæller", den="Nævner", period="_period")
+        ch = change(indicator_id, d, i0, i1, rep.as_of, a, value=ind.name, num=num, den=den, period="_period")
         if ch is not None:
-            rep.text(narrative.change_sentence(ch, ind.name.lower(), fmt=fmt, **kw))
+            rep.text(narrative.change_sentence(ch, ind.in_sentence, fmt=formatting.rate_text if ind.kind == "rate"
+                                               else fmt, **kw))
         elif d.is_hidden(i0, ind.name) or d.is_hidden(i1, ind.name):
             rep.text(f"{ind.name} i {formatting.period_label(df['period'].iloc[i1])} eller "
                      f"{formatting.period_label(df['period'].iloc[i0])} bygger på under 5 personer eller sager og "
@@ -171,7 +174,7 @@ def control_chart(rep: Report, sc: Scope, indicator_id: str, period: str = "quar
                             derived=["value", "ucl", "lcl", "sigma_signal"],
                             denominators={"denominator": ["numerator"]} if kind == "p" else None, row_totals=False)
     outside = [formatting.period_label(p) for p, s_ in zip(d.values["period"], d.number("sigma_signal")) if s_ == 1]
-    what = what or ind.name.lower()
+    what = what or ind.in_sentence
     if runs.signal:
         kinds = []
         if runs.runs_signal:

@@ -82,7 +82,7 @@ def trend_sentence(tr: pd.DataFrame, sc: Scope, gcol: str | None, fdr: float = 0
         good = ((ind.better == "lav" and r.direction == screening.FALLING)
                 or (ind.better == "høj" and r.direction == screening.RISING))
         judge = " (en forbedring)" if good else (" (en forværring)" if ind.better in ("lav", "høj") else "")
-        parts.append(f"{ind.name.lower()}{who} er {r.direction}{judge}")
+        parts.append(f"{ind.in_sentence}{who} er {r.direction}{judge}")
     rest = len(tr) - len(sure)
     tail = f" De øvrige {rest} serier har ingen statistisk sikker tendens." if rest else ""
     return f"Statistisk sikre tendenser (q < {level}): " + "; ".join(parts) + "." + tail

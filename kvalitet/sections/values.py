@@ -1,6 +1,5 @@
 """Indicator values and words as a report reader sees them: status symbols, the confidence level in words, the
-engine's notes as published, values, intervals and targets by the indicator's unit, and the change between two
-rows of a disclosed table (with the test that fits the indicator)."""
+engine's notes as published, and the change between two rows of a disclosed table (with the test that fits the indicator)."""
 
 from __future__ import annotations
 
@@ -77,44 +76,6 @@ def status_text(status) -> str:
         return formatting.MISSING
     sym = STATUS_SYMBOLS.get(status, "")
     return f"{sym} {status}".strip()
-
-
-def fmt_value(indicator_id: str, value, ci: bool = False) -> str:
-    """A value as a reader sees it: shares as percentages, rates with one decimal, days and counts whole."""
-    ind = catalogue.get(indicator_id)
-    if ind.unit == catalogue.UNIT_SHARE:
-        return formatting.percent(value, 1)
-    if ind.unit == catalogue.UNIT_RATE:
-        return formatting.number(value, 1)
-    return formatting.count(value)
-
-
-def fmt_interval(indicator_id: str, low, high) -> str:
-    ind = catalogue.get(indicator_id)
-    if ind.unit == catalogue.UNIT_SHARE:
-        return formatting.interval(low, high, fmt=formatting.percent, decimals=1)
-    if ind.unit == catalogue.UNIT_RATE:
-        return formatting.interval(low, high, decimals=1)
-    return formatting.interval(low, high, fmt=formatting.count)
-
-
-def fmt_target(indicator_id: str, low, high) -> str:
-    f = (lambda v: fmt_value(indicator_id, v))
-    lo = low is not None and not pd.isna(low)
-    hi = high is not None and not pd.isna(high)
-    if lo and hi:
-        return f"{f(low)}–{f(high)}"
-    if hi:
-        return f"højst {f(high)}"
-    if lo:
-        return f"mindst {f(low)}"
-    return formatting.MISSING
-
-
-def value_unit(indicator_id: str) -> str:
-    unit = catalogue.get(indicator_id).unit
-    return {catalogue.UNIT_SHARE: "", catalogue.UNIT_RATE: " pr. 1.000 afgørelser", catalogue.UNIT_DAYS: " dage",
-            catalogue.UNIT_COUNT: ""}[unit]
 
 
 def period_days(label: str, as_of: date | None) -> int:
