@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kvalitet.stats.intervals import poisson_ci, wilson_ci  # noqa: E402
 from kvalitet.stats.spc import anhoej_rules, control_limits  # noqa: E402
-from kvalitet.stats.trend import binomial_trend, mann_kendall, poisson_trend  # noqa: E402
+from kvalitet.stats.kendall import mann_kendall  # noqa: E402
+from kvalitet.stats.trend import binomial_trend, poisson_trend  # noqa: E402
 
 
 def make_series(n_series: int, n_points: int, seed: int = 1):

@@ -8,15 +8,8 @@ got <given>"``). ``control_limits`` returns a :class:`ControlChart`: the points 
 from .intervals import poisson_ci, wilson_ci  # noqa: F401
 from .compare import compare_proportions, compare_rates  # noqa: F401
 # trends
-from .trend import (  # noqa: F401
-    bh_qvalues,
-    binomial_trend,
-    interrupted_time_series,
-    mann_kendall,
-    poisson_trend,
-    seasonal_mann_kendall,
-    sen_slope,
-)
+from .kendall import mann_kendall, seasonal_mann_kendall, sen_slope  # noqa: F401
+from .trend import bh_qvalues, binomial_trend, interrupted_time_series, poisson_trend  # noqa: F401
 # statistical process control and funnel plots
 from .spc import AnhoejResult, ControlChart, anhoej_rules, control_limits  # noqa: F401
 from .funnel import funnel_limits, funnel_outliers  # noqa: F401

@@ -1,4 +1,4 @@
-"""Tests for kvalitet.stats.trend.
+"""Tests for kvalitet.stats.kendall and kvalitet.stats.trend.
 
 External references (copied to tests/stats/refs/, provenance in each README.md):
 * refs/pymannkendall/: pyMannKendall @ec2e3ab1 tests/test_pymannkendall.py vectors and the Examples notebook outputs.
@@ -20,15 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sst
 
-from kvalitet.stats.trend import (
-    bh_qvalues,
-    binomial_trend,
-    interrupted_time_series,
-    mann_kendall,
-    poisson_trend,
-    seasonal_mann_kendall,
-    sen_slope,
-)
+from kvalitet.stats.kendall import mann_kendall, seasonal_mann_kendall, sen_slope
+from kvalitet.stats.trend import bh_qvalues, binomial_trend, interrupted_time_series, poisson_trend
 
 REFS = Path(__file__).parent / "refs"
 RTOL = 1e-6
