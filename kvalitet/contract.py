@@ -307,7 +307,7 @@ TABLES: dict[str, Table] = {
                 _c("action", "text", False, "tiltag", "handleplan"),
                 _c("indicators", "indicator_ids", False, "indikatorer"),
             ),
-            required_if=(("action", "status", "opgivet", "en opgivet anbefaling skal have begrundelsen i tiltag"),),
+            required_if=(("action", "status", "opgivet", "skriv i tiltag, hvorfor fundet er opgivet"),),
             description="Fundregistret: anbefalinger fra Borgerrådgiverens FOKUS-evalueringer og fund fra andre "
                         "kilder (Ankestyrelsen, revision, Ombudsmanden m.fl.), deres status, frist og tiltag. For fund "
                         "fra andre kilder er evalueringsåret fundets år. Antal fund er ikke personer og skjules "
