@@ -265,3 +265,10 @@ def test_the_second_municipality_has_no_register():
     tables = {p.name: getattr(table_from_filename(p), "name", None) for p in files if p.suffix in (".csv", ".xlsx")}
     assert tables == {"afgørelser.csv": "decisions", "henvendelser.csv": "inquiries", "klager.csv": "complaints",
                       "sager.csv": "cases"}
+
+
+def test_findings_of_an_empty_register(tmp_path):
+    con = store.connect(tmp_path / "tom.duckdb")
+    got = lookups.findings(con, as_of=D(2024, 12, 31))
+    assert got.empty and list(got.columns) == lookups.FINDING_COLUMNS
+    assert got["indicators"].dtype == object and got["overdue"].dtype == bool
