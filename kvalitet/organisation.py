@@ -149,6 +149,28 @@ class Thresholds(_Strict):
     risk: RiskRule = Field(default_factory=RiskRule)
 
 
+class FokusCycle(_Strict):
+    """The FOKUS cycle: the Borgerrådgiver evaluates each forvaltning every ``every`` years, first in
+    ``first_evaluation_year``; the years between are status years (kvalitet.fokus.fokus_plan)."""
+
+    first_evaluation_year: int = 2015
+    every: int = 2
+
+    @field_validator("first_evaluation_year")
+    @classmethod
+    def _plausible_year(cls, v: int) -> int:
+        if not 2000 <= v <= 2100:
+            raise ValueError(f"first_evaluation_year skal være et årstal mellem 2000 og 2100, ikke {v}")
+        return v
+
+    @field_validator("every")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        if not 1 <= v <= 10:
+            raise ValueError(f"every skal være et helt antal år mellem 1 og 10, ikke {v}")
+        return v
+
+
 class Organisation(_Strict):
     municipality: str = Field(min_length=1)
     #: the name a reader sees, when it is not "<municipality> Kommune" (e.g. "Københavns Kommune")
@@ -162,6 +184,8 @@ class Organisation(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     #: the first year of a biennium is odd unless configured otherwise.
     biennium_start: str = "odd"
+    #: the FOKUS cycle (evaluation years and status years); default: every second year from 2015
+    fokus: FokusCycle = Field(default_factory=FokusCycle)
 
     @field_validator("targets", mode="plain")
     @classmethod
