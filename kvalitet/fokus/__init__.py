@@ -1,13 +1,32 @@
 """FOKUS: the biennial evaluation of each forvaltning's effort for better case handling, and the status in the
-years between (issue 10). This package is the computation; the notebook and the report sections call it.
+years between (issue 10). This package is the computation; the notebook and the report sections call it. Every
+function returns data (DataFrames or a small frozen plan), never prose, except Danish labels and verdict words; the
+person counts behind every number (``numerator``/``denominator`` columns) are returned so a section can disclose
+them (:mod:`kvalitet.disclosure`).
 
-API (names are stable; every function returns data, never prose, except the Danish labels and verdict words):
+API (names are stable). ``forvaltning`` is a code (None: the whole municipality); ``plan`` a :class:`FokusPlan`;
+``as_of`` caps the data's as-of date as in :func:`kvalitet.indicators.compute`.
 
-* :func:`fokus_plan` ``(year, cycle=None, mode=None) -> FokusPlan`` — the mode of a year ('evaluering' or
-  'status') under the organisation file's cycle (``organisation.fokus``), the evaluated period and the comparison
-  period (years and dates), whether counts are annualised, and the Danish labels (``plan.label`` "2016–2017",
-  ``plan.comparison_label``, ``plan.title``, ``plan.comparison_text``, ``plan.annualised_text``).
+* :func:`fokus_plan` ``(year, cycle=None, mode=None) -> FokusPlan`` (:mod:`.plan`) — the mode of a year
+  ('evaluering' or 'status') under the organisation file's cycle (``organisation.fokus``), the current and the
+  comparison period (``start_year``/``end_year``, ``comparison_start_year``/``comparison_end_year``, dates
+  ``start``/``end``/``comparison_start``/``comparison_end``), ``annualised`` and the Danish labels
+  (``label`` "2016–2017", ``comparison_label``, ``title``, ``comparison_text``, ``annualised_text``).
   :func:`latest_complete_year` ``(as_of) -> int``. Constants :data:`EVALUATION`, :data:`STATUS`.
+* :func:`period_values` ``(con, organisation, forvaltning, plan, ids=KEY_INDICATORS, as_of=None, level=None)``
+  (:mod:`.values`) — per indicator × role ('current', 'comparison'): summed numerator/denominator, value,
+  interval, years with data. :data:`KEY_INDICATORS`.
+* :func:`comparison` ``(con, organisation, forvaltning, plan, indicators=KEY_INDICATORS, as_of=None, level=None)``
+  (:mod:`.compare`) — the key indicators current against comparison period: both periods' counts, values and
+  intervals, rate ratio (rates, counts) or difference (shares) with interval, p, Benjamini–Hochberg q,
+  ``verdict`` (:data:`VERDICTS`: steget, faldet, ingen sikker ændring, kan ikke vurderes) and ``judgement``
+  (forbedring/forværring). Columns :data:`COMPARISON_COLUMNS`.
+* :func:`trend_table` ``(con, organisation, forvaltning, plan, indicators=KEY_INDICATORS, as_of=None)`` — the yearly
+  trend over all years up to the plan's end (the trend screening's primary method per indicator).
 """
 
+from .compare import (  # noqa: F401
+    BETTER, CANNOT, COMPARISON_COLUMNS, FELL, NO_SURE_CHANGE, ROSE, VERDICTS, WORSE, comparison, trend_table,
+)
 from .plan import EVALUATION, MODES, STATUS, FokusPlan, fokus_plan, latest_complete_year, year_span_label  # noqa: F401
+from .values import KEY_INDICATORS, period_values  # noqa: F401
