@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import fokus, formatting
+from .. import catalogue, disclosure, fokus, formatting
 from ..errors import UserError
 from ..indicators import data_as_of
 from ..present import Report
@@ -102,3 +102,137 @@ def _every(every: int) -> str:
 def _years_after(plan: fokus.FokusPlan) -> str:
     n = plan.year - plan.evaluation_year
     return "året" if n == 1 else f"{n} år"
+
+
+# ------------------------------------------------------------------------------------------ Udvikling og effekt
+def _fmt(unit: str, value, per_year: bool = False) -> str:
+    """A value by its catalogue unit (shares as percentages, rates with one decimal, counts whole; a count per
+    year with one decimal)."""
+    if value is None or pd.isna(value):
+        return formatting.MISSING
+    if unit == catalogue.UNIT_SHARE:
+        return formatting.percent(value, 1)
+    if unit == catalogue.UNIT_RATE or per_year:
+        return formatting.number(value, 1)
+    return formatting.count(value)
+
+
+def _with_ci(unit: str, value, low, high, per_year: bool = False) -> str:
+    text = _fmt(unit, value, per_year)
+    if text == formatting.MISSING or pd.isna(low) or pd.isna(high):
+        return text
+    return f"{text} ({_fmt(unit, low, per_year)}–{_fmt(unit, high, per_year)})"
+
+
+def estimate_text(measure: str, estimate, low, high) -> str:
+    """The change as a reader sees it: a rate ratio ('0,82 (0,71–0,95)') or a difference in percentage points."""
+    if pd.isna(estimate):
+        return formatting.MISSING
+    if measure == "forskel":
+        sign = (lambda v: ("+" if v > 0 else "") + formatting.number(v * 100, 1))
+        return f"{sign(estimate)} pct.-point ({sign(low)} til {sign(high)})"
+    return f"{formatting.number(estimate, 2)} ({formatting.number(low, 2)}–{formatting.number(high, 2)})"
+
+
+def verdict_text(verdict: str, judgement) -> str:
+    return f"{verdict} ({judgement})" if isinstance(judgement, str) and judgement else verdict
+
+
+def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = "Indikator",
+                     labels=None) -> disclosure.Disclosed:
+    """The comparison rows (:func:`kvalitet.fokus.comparison`) as a disclosed table: for each period the count and
+    the value with its interval, then the change, the q-value and the verdict. The counts (complaints, appeals,
+    inquiries, …) are persons' cases: under 5 hidden, and every value, change and verdict that rests on them."""
+    p0, p1 = plan.comparison_label, plan.label
+    a0, a1, v0, v1 = f"Antal {p0}", f"Antal {p1}", f"Værdi {p0}", f"Værdi {p1}"
+    per_year = [bool(r.annualised) and r.kind == "count" for r in cmp.itertuples()]
+    frame = pd.DataFrame({
+        label_col: labels if labels is not None else cmp["name"].to_numpy(),
+        a0: cmp["comparison_numerator"].to_numpy(), "_n0": cmp["comparison_denominator"].to_numpy(),
+        v0: [_with_ci(r.unit, r.comparison_value, r.comparison_ci_low, r.comparison_ci_high, py)
+             for r, py in zip(cmp.itertuples(), per_year)],
+        a1: cmp["numerator"].to_numpy(), "_n1": cmp["denominator"].to_numpy(),
+        v1: [_with_ci(r.unit, r.value, r.ci_low, r.ci_high, py) for r, py in zip(cmp.itertuples(), per_year)],
+        "Ændring (interval)": [estimate_text(m, e, lo, hi) for m, e, lo, hi in
+                               zip(cmp["measure"], cmp["estimate"], cmp["estimate_ci_low"], cmp["estimate_ci_high"])],
+        "q-værdi": [formatting.number(q, 3) if pd.notna(q) else formatting.MISSING for q in cmp["q_value"]],
+        "Vurdering": [verdict_text(v, j) for v, j in zip(cmp["verdict"], cmp["judgement"])],
+    })
+    both = [a0, "_n0", a1, "_n1"]
+    return disclosure.disclose(
+        frame, counts=both, derived={v0: [a0, "_n0"], v1: [a1, "_n1"], "Ændring (interval)": both, "q-værdi": both,
+                                     "Vurdering": both},
+        denominators={"_n0": [a0], "_n1": [a1]}, row_totals=False)
+
+
+def development(fr: FokusReport) -> pd.DataFrame:
+    """'Udvikling og effekt': the key indicators current period against comparison period (counts beside their
+    values, intervals, the change with its interval, q-values across the table, the verdict), then the trend over
+    all years and the complaint rate's development in a chart."""
+    rep, plan, sc = fr.rep, fr.plan, fr.scope
+    cmp = fokus.comparison(rep.con, rep.organisation, fr.forvaltning, plan, as_of=rep.as_of)
+    cmp = cmp[cmp["value"].notna() | cmp["comparison_value"].notna()].reset_index(drop=True)
+    if cmp.empty:
+        rep.text(f"*Udvikling og effekt: ingen data for {sc.name} i {plan.comparison_label} eller {plan.label}.*")
+        return cmp
+    names = [f"{n}: {s}" if isinstance(s, str) and s else n for n, s in zip(cmp["name"], cmp["subgroup"])]
+    d = comparison_frame(cmp, plan, labels=names)
+    fdr = common.level_text(rep.organisation.thresholds.fdr)
+    rep.table(d, f"Nøgletal {plan.label} mod {plan.comparison_label}, {sc.name}", note=(
+        f"Værdi med {common.conf_text(rep)}-konfidensinterval; antal er tælleren (klager, ankesager, sager, "
+        "henvendelser …) i hele perioden. Rater og antal sammenlignes med en eksakt test (ændringen er en "
+        "rateratio), andele med en z-test (ændringen i procentpoint). q-værdien er p-værdien justeret for, at alle "
+        f"rækker i tabellen testes på én gang (Benjamini-Hochberg); en ændring kaldes sikker, når q < {fdr}. "
+        + plan.annualised_text).strip())
+    rep.text(_moved_sentence(cmp, d, plan))
+    notes = sorted({n for n in cmp["note"].dropna() if n})
+    if notes:
+        rep.text("Bemærk: " + "; ".join(notes) + ".")
+    _trend(fr)
+    common.series(rep, sc, "complaint_rate", "year", end=plan.end, show_table=False)
+    return cmp
+
+
+def _moved_sentence(cmp: pd.DataFrame, d: disclosure.Disclosed, plan: fokus.FokusPlan) -> str:
+    """Which key figures moved surely (better or worse) and which did not, from the disclosed verdicts."""
+    better, worse, other = [], [], 0
+    for i, r in enumerate(cmp.itertuples()):
+        if d.is_hidden(i, "Vurdering") or r.verdict not in (fokus.ROSE, fokus.FELL):
+            other += 1
+            continue
+        what = f"{d.values.iloc[i, 0].lower()} ({r.verdict})"
+        (better if r.judgement == fokus.BETTER else worse).append(what)
+    parts = []
+    if better:
+        parts.append("Sikre forbedringer: " + "; ".join(better) + ".")
+    if worse:
+        parts.append("Sikre forværringer: " + "; ".join(worse) + ".")
+    if not better and not worse:
+        parts.append(f"Ingen af nøgletallene har ændret sig sikkert fra {plan.comparison_label} til {plan.label}.")
+    return " ".join(parts)
+
+
+def _trend(fr: FokusReport) -> pd.DataFrame:
+    """The yearly trend of each key indicator over all years up to the end of the current period."""
+    rep, plan, sc = fr.rep, fr.plan, fr.scope
+    tr = fokus.trend_table(rep.con, rep.organisation, fr.forvaltning, plan, as_of=rep.as_of)
+    if tr.empty:
+        rep.text(f"*Udviklingen over alle år: for få år med data for {sc.name}.*")
+        return tr
+    table = pd.DataFrame({
+        "Indikator": tr["name"].to_numpy(),
+        "År": [f"{a}–{b}" if isinstance(a, str) and isinstance(b, str) else formatting.MISSING
+               for a, b in zip(tr["first_period"], tr["last_period"])],
+        "Mål for ændringen": tr["method"].map(common.METHOD_WORDS).fillna(formatting.MISSING).to_numpy(),
+        "Ændring pr. år": [common._estimate(m, e) for m, e in zip(tr["method"], tr["estimate"])],
+        f"{common.conf_text(rep)}-konfidensinterval": [
+            formatting.interval(a, b, decimals=2) for a, b in zip(tr["ci_low"], tr["ci_high"])],
+        "q-værdi": [formatting.number(q, 3) if pd.notna(q) else formatting.MISSING for q in tr["q_value"]],
+        "Tendens": tr["direction"].to_numpy(),
+    })
+    # trend estimates over many years are not person counts (as in the trend tables of the other reports)
+    rep.table(disclosure.disclose(table), f"Udviklingen over alle år til og med {plan.end_year}, {sc.name}", note=(
+        "Tendensen pr. år over alle år med data: " + common.RATIO_READING["poisson_glm"] + "; "
+        + common.RATIO_READING["binomial_glm"] + ". q-værdien er justeret for, at serierne testes på én gang."))
+    rep.text(common.trend_sentence(tr, sc, None, rep.organisation.thresholds.fdr))
+    return tr
