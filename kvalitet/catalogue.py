@@ -254,6 +254,29 @@ def get(indicator_id: str) -> Indicator:
         raise UserError(f"ukendt indikator {indicator_id!r}; kendte indikatorer: {', '.join(IDS)}") from None
 
 
+def parse_ids(text: str) -> tuple[str | None, list[str]]:
+    """A list of catalogue ids separated by commas (the findings register's ``indicators``): the ids as the
+    catalogue spells them joined by ``,`` (case-insensitive, spaces and empty parts ignored, the order kept, a repeat
+    dropped) and the parts that are no id; the first is None when any part is unknown."""
+    known = {i.casefold(): i for i in CATALOGUE}
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in parts if p.casefold() not in known]
+    if unknown or not parts:
+        return None, unknown
+    return ",".join(dict.fromkeys(known[p.casefold()] for p in parts)), []
+
+
+def ids_problem(text: str) -> str:
+    """Why a list of ids does not read, in Danish (the rest of a quarantine reason): the unknown ids, the known."""
+    unknown = parse_ids(text)[1]
+    if not unknown:
+        what = "nævner ingen indikator-id'er"
+    else:
+        what = ("nævner et ukendt indikator-id: " if len(unknown) == 1 else "nævner ukendte indikator-id'er: ")
+        what += ", ".join(f"'{u}'" for u in unknown)
+    return f"{what} (kendte id'er: {', '.join(IDS)}; adskil dem med komma)"
+
+
 #: Danish column headers of the tidy indicator table (exports read these).
 COLUMN_HEADERS_DA = {
     "indicator": "Indikator",

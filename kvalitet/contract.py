@@ -10,13 +10,18 @@ Column types:
 ``pii``       a personal identifier (``citizen_id``): always replaced by a keyed hash.
 ``code``      a forvaltning code; must be declared in the organisation file (its name is accepted too).
 ``text``      free text: trimmed, inner white space collapsed, CPR-like substrings replaced by ``[CPR]``.
-``category``  one of a fixed set of Danish words (case-insensitive); stored in lower case.
+``category``  one of a fixed set of Danish words (case-insensitive); stored as spelled in the contract.
 ``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY``, ``DD.MM.YYYY`` or ``DD/MM/YYYY`` (an XLSX date cell too); not after
               the as-of date, not before 2000. A slash date is day first; see ``validate.slash_date_problems``.
 ``month``     ``YYYY-MM``; stored as the first day of the month.
 ``period``    a period label: ``2024``, ``2024-01``, ``2024Q1``, ``2024H1`` or ``2023-2024``.
 ``int``       a whole number (``1.234`` with a thousands dot and ``12,0`` with a decimal comma are accepted).
 ``bool``      ``ja/nej``, ``true/false``, ``1/0``.
+``indicator_ids``  ids of the indicator catalogue (:mod:`kvalitet.catalogue`) separated by commas; stored as
+              ``id,id`` (case-insensitive, spaces and empty parts ignored). An unknown id quarantines the row.
+
+A column may have a ``default`` (filled at validation when the value is empty or the column absent, so the store
+always has it) and may be a ``deadline`` (a date that may lie after the as-of date; every other date may not).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 #: The earliest date any table accepts.
 EARLIEST_DATE = "2000-01-01"
 
-COLUMN_TYPES = ("id", "pii", "code", "text", "category", "date", "month", "period", "int", "bool")
+COLUMN_TYPES = ("id", "pii", "code", "text", "category", "date", "month", "period", "int", "bool", "indicator_ids")
 
 SQL_TYPES = {
     "id": "VARCHAR",
@@ -39,6 +44,7 @@ SQL_TYPES = {
     "period": "VARCHAR",
     "int": "BIGINT",
     "bool": "BOOLEAN",
+    "indicator_ids": "VARCHAR",
 }
 
 #: Danish name of each column type, used in messages.
@@ -48,6 +54,7 @@ TYPE_NAMES_DA = {
     "period": "en periode (2024, 2024-01, 2024Q1, 2024H1 eller 2023-2024)",
     "int": "et helt tal",
     "bool": "ja/nej, true/false eller 1/0",
+    "indicator_ids": "id'er fra indikatorkataloget adskilt med komma",
 }
 
 
@@ -64,12 +71,18 @@ class Column:
     max_value: int | None = None
     #: an ``int`` column holding a calendar year: a year after the as-of date breaks the date rule.
     calendar_year: bool = False
+    #: the value an empty cell (or an absent column) takes at validation
+    default: str | None = None
+    #: a ``date`` column holding a deadline: it may lie after the as-of date
+    deadline: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
             raise ValueError(f"column {self.name}: unknown type {self.type!r}")
         if self.type == "category" and not self.categories:
             raise ValueError(f"column {self.name}: a category column needs its categories")
+        if self.default is not None and self.categories and self.default not in self.categories:
+            raise ValueError(f"column {self.name}: the default {self.default!r} is not one of its categories")
 
     @property
     def accepted_names(self) -> tuple[str, ...]:
@@ -96,6 +109,8 @@ class Table:
     order_rules: tuple[OrderRule, ...] = ()
     #: (column, condition column): column is required when the condition column has a value.
     required_when: tuple[tuple[str, str], ...] = ()
+    #: (column, condition column, value, why in Danish): column is required when the condition column has the value.
+    required_if: tuple[tuple[str, str, str, str], ...] = ()
     #: (smaller, larger): smaller must not exceed larger.
     not_greater: tuple[tuple[str, str], ...] = ()
     #: (total, parts): total, when given, must equal the sum of parts (missing parts count as 0).
@@ -130,7 +145,14 @@ APPEAL_MERITS = ("stadfæstet", "ændret", "ophævet", "hjemvist")
 #: Appeals counted as reversed in the omgørelsesprocent.
 APPEAL_REVERSED = ("ændret", "ophævet", "hjemvist")
 AUDIT_RESULTS = ("ok", "fejl", "ikke relevant")
-RECOMMENDATION_STATUSES = ("gennemført", "i gang", "ikke påbegyndt")
+RECOMMENDATION_STATUSES = ("gennemført", "i gang", "ikke påbegyndt", "opgivet")
+#: Statuses of a closed finding (the rest are open).
+RECOMMENDATION_CLOSED = ("gennemført", "opgivet")
+#: Who made a finding of the register (the first is the default).
+FINDING_SOURCES = ("Borgerrådgiveren", "Ankestyrelsen", "Folketingets Ombudsmand", "intern revision",
+                   "ekstern revision", "Rigsrevisionen", "STAR", "forvaltningen selv")
+#: What kind of finding it is (the first is the default).
+FINDING_KINDS = ("anbefaling", "kritik", "revisionsbemærkning", "praksisundersøgelse", "påtale")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -269,7 +291,7 @@ TABLES: dict[str, Table] = {
         Table(
             "recommendations",
             "anbefalinger",
-            key=("forvaltning", "evaluation_year", "number"),
+            key=("forvaltning", "source", "evaluation_year", "number"),
             columns=(
                 _c("forvaltning", "code", True),
                 _c("evaluation_year", "int", True, "evalueringsår", min_value=2000, calendar_year=True),
@@ -277,8 +299,19 @@ TABLES: dict[str, Table] = {
                 _c("text", "text", True, "tekst"),
                 _c("status", "category", True, categories=RECOMMENDATION_STATUSES),
                 _c("updated", "date", False, "opdateret"),
+                _c("source", "category", False, "kilde", categories=FINDING_SOURCES, default=FINDING_SOURCES[0]),
+                _c("kind", "category", False, "type", "art", categories=FINDING_KINDS, default=FINDING_KINDS[0]),
+                _c("area", "text", False, "område"),
+                _c("due", "date", False, "frist", deadline=True),
+                _c("closed", "date", False, "lukket", "afsluttet"),
+                _c("action", "text", False, "tiltag", "handleplan"),
+                _c("indicators", "indicator_ids", False, "indikatorer"),
             ),
-            description="Anbefalinger fra FOKUS-evalueringerne og deres status.",
+            required_if=(("action", "status", "opgivet", "skriv i tiltag, hvorfor fundet er opgivet"),),
+            description="Fundregistret: anbefalinger fra Borgerrådgiverens FOKUS-evalueringer og fund fra andre "
+                        "kilder (Ankestyrelsen, revision, Ombudsmanden m.fl.), deres status, frist og tiltag. For fund "
+                        "fra andre kilder er evalueringsåret fundets år. Antal fund er ikke personer og skjules "
+                        "aldrig.",
         ),
         Table(
             "risk_assessments",
@@ -304,13 +337,14 @@ DANISH_TABLE_NAMES = {t.danish: t.name for t in TABLES.values()}
 #: Row-rule texts, for the documentation and the tests (the validator words its reasons after these).
 ROW_RULES_DA = (
     "en krævet værdi mangler eller kan ikke læses",
-    "ukendt kategori eller forvaltning",
-    "en dato efter opgørelsesdatoen (--as-of) eller før 2000",
+    "ukendt kategori, forvaltning eller indikator-id",
+    "en dato efter opgørelsesdatoen (--as-of) eller før 2000 (en frist må ligge efter opgørelsesdatoen)",
     "afsluttet/afgjort før modtaget/oprettet",
     "udfald mangler på en afsluttet klage",
     "et negativt antal",
     "tilfredse > besvarelser",
     "Danmarkskort: i_alt forskellig fra summen af udfaldene",
+    "fundregistret: status »opgivet« uden begrundelse i tiltag",
     "samme nøgle to gange i én fil med forskellige værdier (alle kopier)",
 )
 
@@ -341,6 +375,7 @@ def header_map(table: Table) -> dict[str, str]:
 _TYPE_DOC = {
     "id": "id", "pii": "personnummer → pseudonym", "code": "forvaltningskode", "text": "tekst", "category": "kategori",
     "date": "dato", "month": "måned", "period": "periode", "int": "heltal", "bool": "ja/nej",
+    "indicator_ids": "indikator-id'er",
 }
 
 
@@ -439,8 +474,8 @@ def markdown() -> str:
         "henvendelser, besvarelser, afgørelser) fra 1 til 4 vises som «<5»; hvor en sum eller en andels nævner "
         "ellers ville afsløre det, skjules også en anden celle («x»); en andel, rate, et interval, en ændring "
         "eller en status beregnet af et skjult tal skjules også, og et diagram udelader gruppen med en note "
-        "(«Skjult (under 5): …»). Antal af ting, der ikke er personer (anbefalinger, kommuner, enheder), vises, "
-        "som de er. Tabellerne fra `kvalitet indicators`, `trends` og `risk` er analytikerens arbejdsdata og "
+        "(«Skjult (under 5): …»). Antal af ting, der ikke er personer (anbefalinger og fund, kommuner, enheder), "
+        "vises, som de er. Tabellerne fra `kvalitet indicators`, `trends` og `risk` er analytikerens arbejdsdata og "
         "skjuler intet: offentliggør fra rapporterne.",
         "",
         "## Tabellerne",
@@ -457,11 +492,18 @@ def markdown() -> str:
                 allowed = " og ".join(x for x in (lo, hi) if x)
             if c.calendar_year:
                 allowed += ", ikke efter opgørelsesåret"
+            if c.type == "indicator_ids":
+                allowed = "id'er fra indikatorkataloget (docs/indikatorer.md) adskilt med komma"
+            if c.deadline:
+                allowed = "må ligge efter opgørelsesdatoen"
+            if c.default is not None:
+                allowed += f"; er feltet tomt: {c.default}"
             out.append(f"| {c.name} | {', '.join(c.aliases) or '—'} | {_TYPE_DOC[c.type]} | "
                        f"{'ja' if c.required else ''} | {allowed} |")
         rules = []
         rules += [f"`{r.later}` må ikke ligge før `{r.earlier}`" for r in t.order_rules]
         rules += [f"`{c}` skal være udfyldt, når `{k}` er" for c, k in t.required_when]
+        rules += [f"`{c}` skal være udfyldt, når `{k}` er »{v}« ({why})" for c, k, v, why in t.required_if]
         rules += [f"`{a}` må ikke være større end `{b}`" for a, b in t.not_greater]
         rules += [f"`{tot}` skal, hvis udfyldt, være summen af {', '.join(f'`{p}`' for p in parts)}"
                   for tot, parts in t.sum_rules]

@@ -10,6 +10,8 @@ export changes nothing and is counted as stale. The dates live in a side table, 
 ``SELECT *`` on a canonical table shows exactly the contract's columns. A row stored without a known as-of date
 (inserted by hand) is treated as older than any export.
 
+A table made before the contract gained an optional column gets it in place (:func:`ensure_schema`), its rows the
+column's default (the findings register's ``source`` and ``kind``), and ``row_as_of`` the new key where the key grew.
 A database made before ``row_as_of`` existed is upgraded in place by :func:`ensure_schema`: ``ingest_log`` gets the
 column ``stale`` (0 for the earlier loads) and every stored row gets the newest as-of date its table was loaded
 with, the conservative choice: an older export can then not revert it, and a newer one still updates it.
@@ -84,8 +86,14 @@ def resolve_db(path: str | Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def column_ddl(column: contract.Column) -> str:
+    """A column's name, SQL type and default (a row inserted without it gets the contract's default)."""
+    default = "" if column.default is None else " DEFAULT '" + column.default.replace("'", "''") + "'"
+    return f'"{column.name}" {contract.SQL_TYPES[column.type]}{default}'
+
+
 def table_ddl(table: contract.Table) -> str:
-    cols = ",\n    ".join(f'"{c.name}" {contract.SQL_TYPES[c.type]}' for c in table.columns)
+    cols = ",\n    ".join(column_ddl(c) for c in table.columns)
     return f'CREATE TABLE IF NOT EXISTS "{table.name}" (\n    {cols}\n)'
 
 
@@ -138,9 +146,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
         con.execute(QUARANTINE_DDL)
         con.execute(META_DDL)
         con.execute(ROW_AS_OF_DDL)
+        added = _add_columns(con)  # first: the upgrade below keys the rows with the contract's key
         notice = _upgrade_ingest_log(con) if legacy else None
         if not legacy:
             con.execute(INGEST_LOG_DDL)
+        notice = " ".join(x for x in (notice, added) if x) or None
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -178,6 +188,31 @@ def _upgrade_ingest_log(con: duckdb.DuckDBPyConnection) -> str:
             "eller bekræftet den. Rækker uden kendt eksportdato har fået den nyeste opgørelsesdato, deres tabel er "
             f"indlæst med ({rows}); indlæsningsloggen har fået kolonnen stale (forældede rækker; 0 for de "
             "tidligere indlæsninger).")
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Give a table made by an earlier version the contract's new optional columns (its rows get each column's
+    default, else NULL) and, when the key gained a column, re-key the table's rows in ``row_as_of``. Returns the
+    Danish line that says what was added, or None."""
+    added = []
+    for t in contract.TABLES.values():
+        have = _columns(con, t.name)
+        new = [c for c in t.columns if c.name not in have]
+        if not new:
+            continue
+        old_key = tuple(k for k in t.key if k in have)
+        for c in new:  # the rows already stored take the column's default
+            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN {column_ddl(c)}')
+        if old_key != t.key:
+            old_sql = row_key_sql(contract.Table(t.name, t.danish, old_key, t.columns))
+            con.execute(f'UPDATE row_as_of SET key = r.new_key FROM (SELECT {old_sql} AS old_key, {row_key_sql(t)} '
+                        f'AS new_key FROM "{t.name}") r WHERE row_as_of."table" = ? AND row_as_of.key = r.old_key',
+                        [t.name])
+        added.append(f"{t.danish}: {', '.join(c.name for c in new)}")
+    if not added:
+        return None
+    return ("Databasen har fået kontraktens nye kolonner (" + "; ".join(added) + "); de rækker, der allerede var "
+            "indlæst, har fået kolonnens standardværdi eller ingen værdi.")
 
 
 def row_key_sql(table: contract.Table) -> str:

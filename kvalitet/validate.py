@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import contract
+from . import catalogue, contract
 from .contract import Column, Table
 from .errors import FileRefused
 from .organisation import Organisation
@@ -287,11 +287,16 @@ def validate(
             hit = text_u.isin(list(problems)).to_numpy()
             typed_u, bad_u = typed_u.mask(hit), hit | bad_u
             explain[col.name] = problems
+        if col.type == "indicator_ids" and bad_u is not None:
+            explain[col.name] = {t: catalogue.ids_problem(t) for t in text_u[bad_u]}
         missing = codes < 0
         safe[col.name] = _spread(safe_u, codes, missing)
         texts[col.name] = _spread(text_u, codes, missing)
         typed[col.name] = pd.Series(typed_u.array.take(codes, allow_fill=True))
         bads[col.name] = np.zeros(n, dtype=bool) if bad_u is None else (bad_u[codes] & ~missing)
+    for col in table.columns:  # an empty value takes the column's default (the findings register's source, kind)
+        if col.default is not None:
+            typed[col.name] = typed[col.name].where(texts[col.name].notna(), col.default)
     ignored_safe = {}
     for label in ignored:
         codes, uniques = pd.factorize(raw.data[label].to_numpy(dtype=object), use_na_sentinel=True)
@@ -314,7 +319,7 @@ def validate(
             reasons.add(~present, col.name, lambda i, lb=label: f"{lb}: værdien mangler (kolonnen er krævet)")
         v = typed[col.name]
         if col.type in ("date", "month"):
-            after = (v > as_of_ts).fillna(False).to_numpy()
+            after = (v > as_of_ts).fillna(False).to_numpy() & (not col.deadline)  # a deadline may be later
             before = (v < earliest).fillna(False).to_numpy()
             reasons.add(after, col.name, lambda i, t=text, lb=label: (
                 f"{lb}: {_quote(t.iat[i])} ligger efter opgørelsesdatoen {as_of.isoformat()}"))
@@ -349,6 +354,10 @@ def validate(
         missing = (texts[col_name].isna() & typed[cond].notna()).to_numpy(dtype=bool)
         reasons.add(missing, col_name, lambda i, c=col_name, k=cond: (
             f"{lab(c)}: mangler, men {lab(k)} er udfyldt (en afsluttet klage skal have et udfald)"))
+    for col_name, cond, value, why in table.required_if:
+        missing = (texts[col_name].isna() & (typed[cond] == value)).to_numpy(dtype=bool)
+        reasons.add(missing, col_name, lambda i, c=col_name, k=cond, v=value, w=why: (
+            f"{lab(c)}: mangler, men {lab(k)} er {_quote(v)} ({w})"))
     for small, large in table.not_greater:
         wrong = (typed[small].astype("Float64") > typed[large].astype("Float64")).fillna(False).to_numpy(dtype=bool)
         reasons.add(wrong, small, lambda i, s=small, g=large: (
@@ -490,6 +499,8 @@ def _parse_column(col: Column, text: pd.Series, organisation: Organisation) -> t
     elif col.type == "category":
         allowed = {c.casefold(): c for c in col.categories}
         v = text.map(lambda x: allowed.get(x.casefold()) if isinstance(x, str) else None)
+    elif col.type == "indicator_ids":
+        v = text.map(lambda x: catalogue.parse_ids(x)[0] if isinstance(x, str) else None)
     elif col.type == "code":
         lookup = organisation.code_lookup()
         v = text.map(lambda x: lookup.get(x.casefold()) if isinstance(x, str) else None)

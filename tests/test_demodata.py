@@ -40,7 +40,8 @@ COLUMNS = {
     "inquiries": ["inquiry_id", "forvaltning", "received", "closed", "category", "criticism"],
     "satisfaction": ["forvaltning", "unit", "survey", "period", "respondents", "satisfied"],
     "municipal_appeals": ["municipality", "year", "area", "upheld", "changed", "remitted", "dismissed", "total"],
-    "recommendations": ["forvaltning", "evaluation_year", "number", "text", "status", "updated"],
+    "recommendations": ["forvaltning", "evaluation_year", "number", "text", "status", "updated", "source", "kind",
+                        "area", "due", "closed", "action", "indicators"],
     "risk_assessments": ["forvaltning", "area", "assessed", "economy", "legal", "it", "note"],
 }
 REQUIRED = {
@@ -64,7 +65,7 @@ KEYS = {
     "inquiries": ["inquiry_id"],
     "satisfaction": ["forvaltning", "unit", "survey", "period"],
     "municipal_appeals": ["municipality", "year", "area"],
-    "recommendations": ["forvaltning", "evaluation_year", "number"],
+    "recommendations": ["forvaltning", "source", "evaluation_year", "number"],
     "risk_assessments": ["forvaltning", "area", "assessed"],
 }
 DATES = {
@@ -73,7 +74,7 @@ DATES = {
     "cases": ["opened", "decided"],
     "audits": ["audit_date"],
     "inquiries": ["received", "closed"],
-    "recommendations": ["updated"],
+    "recommendations": ["updated", "closed"],
     "risk_assessments": ["assessed"],
 }
 ORDER = {"complaints": [("received", "closed")], "appeals": [("received", "decided")],

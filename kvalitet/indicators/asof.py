@@ -39,7 +39,7 @@ def newest_date(con) -> date | None:
     parts = []
     for t in contract.TABLES.values():
         for c in t.columns:
-            if c.type in ("date", "month") and c.name not in ("updated", "assessed"):
+            if c.type in ("date", "month") and c.name not in ("updated", "assessed") and not c.deadline:
                 parts.append(f'SELECT max("{c.name}") AS d FROM "{t.name}"')
     try:
         row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()

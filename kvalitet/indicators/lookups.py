@@ -1,8 +1,8 @@
 """Named look-ups in the store that the report sections need next to the indicators: the topics of the complaints
 received in a period, the outcome mix of the appeals decided in a period, the Borgerrådgiver's criticism by category,
-the status of the Borgerrådgiver's recommendations, the case durations behind the Kaplan–Meier curves, the
-quarantine counts per table, and whether a table holds rows. The sections only arrange what these return; they
-run no SQL of their own."""
+the status of the Borgerrådgiver's recommendations, the findings register, the case durations behind the
+Kaplan–Meier curves, the quarantine counts per table, and whether a table holds rows. The sections only arrange what
+these return; they run no SQL of their own."""
 
 from __future__ import annotations
 
@@ -52,12 +52,45 @@ def criticism_by_category(con, lo: date, hi: date, forvaltning: str | None = Non
 
 
 def recommendation_status(con, forvaltning: str | None = None) -> pd.DataFrame:
-    """The Borgerrådgiver's recommendations per forvaltning, evaluation year and status: columns ``forvaltning``,
-    ``evaluation_year``, ``status`` and ``n``; in no particular order."""
-    where, params = ("WHERE forvaltning = ? ", [forvaltning]) if forvaltning else ("", [])
+    """The Borgerrådgiver's recommendations (the register's findings from Borgerrådgiveren of the kind anbefaling)
+    per forvaltning, evaluation year and status: columns ``forvaltning``, ``evaluation_year``, ``status`` and ``n``;
+    in no particular order."""
+    extra, params = _forvaltning_filter("forvaltning", forvaltning)
     return con.execute(
-        "SELECT forvaltning, evaluation_year, status, count(*) AS n FROM recommendations " + where + "GROUP BY ALL",
-        params).df()
+        "SELECT forvaltning, evaluation_year, status, count(*) AS n FROM recommendations "
+        f"WHERE source = ? AND kind = ?{extra} GROUP BY ALL",
+        [contract.FINDING_SOURCES[0], contract.FINDING_KINDS[0]] + params).df()
+
+
+#: the columns of :func:`findings`, in order
+FINDING_COLUMNS = ["forvaltning", "source", "kind", "area", "year", "number", "text", "status", "due", "closed",
+                   "action", "indicators", "updated", "overdue"]
+
+
+def findings(con, forvaltning: str | None = None, as_of: date | None = None) -> pd.DataFrame:
+    """The findings register (table ``recommendations``) of ``forvaltning`` (every forvaltning when None), seen
+    from ``as_of`` (default: the as-of date of the register's export): columns :data:`FINDING_COLUMNS`, where
+    ``year`` is the evaluation year (a finding's year for other sources), ``indicators`` a list of catalogue ids
+    and ``overdue`` is True for an open finding (status neither gennemført nor opgivet) whose ``due`` lies before
+    ``as_of``. Ordered: the overdue findings first (the oldest due date first), then the other open ones (the
+    earliest due date first, those without one last), then the closed ones; within that by year, forvaltning,
+    source (in the contract's order) and number."""
+    from .asof import tables_as_of
+
+    as_of = tables_as_of(con, ("recommendations",), as_of)["recommendations"]
+    extra, params = _forvaltning_filter("forvaltning", forvaltning)
+    df = con.execute(
+        "SELECT forvaltning, source, kind, area, evaluation_year AS year, number, text, status, due, closed, action, "
+        f"indicators, updated FROM recommendations WHERE TRUE{extra}", params).df()
+    is_open = ~df["status"].isin(contract.RECOMMENDATION_CLOSED)
+    df["overdue"] = (is_open & (df["due"] < pd.Timestamp(as_of))).astype(bool)
+    df["indicators"] = [[] if not isinstance(v, str) or not v else v.split(",") for v in df["indicators"]]
+    group = pd.Series(2, index=df.index).mask(is_open, 1).mask(df["overdue"], 0)
+    source_rank = df["source"].map({s: i for i, s in enumerate(contract.FINDING_SOURCES)})
+    order = pd.DataFrame({"g": group, "due": df["due"].where(group < 2), "y": df["year"], "f": df["forvaltning"],
+                          "s": source_rank, "n": df["number"]}).sort_values(["g", "due", "y", "f", "s", "n"],
+                                                                            na_position="last", kind="stable")
+    return df.loc[order.index, FINDING_COLUMNS].reset_index(drop=True)
 
 
 def case_durations(con, as_of: date | None = None, organisation=None, forvaltning: str | None = None,
