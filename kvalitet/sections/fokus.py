@@ -117,9 +117,9 @@ def _fmt(unit: str, value, per_year: bool = False) -> str:
     return formatting.count(value)
 
 
-def _with_ci(unit: str, value, low, high, per_year: bool = False) -> str:
+def _with_ci(unit: str, value, low, high, per_year: bool = False, interval: bool = True) -> str:
     text = _fmt(unit, value, per_year)
-    if text == formatting.MISSING or pd.isna(low) or pd.isna(high):
+    if not interval or text == formatting.MISSING or pd.isna(low) or pd.isna(high):
         return text
     return f"{text} ({_fmt(unit, low, per_year)}–{_fmt(unit, high, per_year)})"
 
@@ -129,8 +129,8 @@ def estimate_text(measure: str, estimate, low, high) -> str:
     if pd.isna(estimate):
         return formatting.MISSING
     if measure == "forskel":
-        sign = (lambda v: ("+" if v > 0 else "") + formatting.number(v * 100, 1))
-        return f"{sign(estimate)} pct.-point ({sign(low)} til {sign(high)})"
+        pp = (lambda v: formatting.percent_points(v).replace(" procentpoint", ""))
+        return f"{pp(estimate)} pct.-point ({pp(low)} til {pp(high)})"
     return f"{formatting.number(estimate, 2)} ({formatting.number(low, 2)}–{formatting.number(high, 2)})"
 
 
@@ -139,7 +139,7 @@ def verdict_text(verdict: str, judgement) -> str:
 
 
 def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = "Indikator",
-                     labels=None) -> disclosure.Disclosed:
+                     labels=None, intervals: bool = True) -> disclosure.Disclosed:
     """The comparison rows (:func:`kvalitet.fokus.comparison`) as a disclosed table: for each period the count and
     the value with its interval, then the change, the q-value and the verdict. The counts (complaints, appeals,
     inquiries, …) are persons' cases: under 5 hidden, and every value, change and verdict that rests on them."""
@@ -149,10 +149,11 @@ def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = 
     frame = pd.DataFrame({
         label_col: labels if labels is not None else cmp["name"].to_numpy(),
         a0: cmp["comparison_numerator"].to_numpy(), "_n0": cmp["comparison_denominator"].to_numpy(),
-        v0: [_with_ci(r.unit, r.comparison_value, r.comparison_ci_low, r.comparison_ci_high, py)
+        v0: [_with_ci(r.unit, r.comparison_value, r.comparison_ci_low, r.comparison_ci_high, py, intervals)
              for r, py in zip(cmp.itertuples(), per_year)],
         a1: cmp["numerator"].to_numpy(), "_n1": cmp["denominator"].to_numpy(),
-        v1: [_with_ci(r.unit, r.value, r.ci_low, r.ci_high, py) for r, py in zip(cmp.itertuples(), per_year)],
+        v1: [_with_ci(r.unit, r.value, r.ci_low, r.ci_high, py, intervals)
+             for r, py in zip(cmp.itertuples(), per_year)],
         "Ændring (interval)": [estimate_text(m, e, lo, hi) for m, e, lo, hi in
                                zip(cmp["measure"], cmp["estimate"], cmp["estimate_ci_low"], cmp["estimate_ci_high"])],
         "q-værdi": [formatting.number(q, 3) if pd.notna(q) else formatting.MISSING for q in cmp["q_value"]],

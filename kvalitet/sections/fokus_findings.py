@@ -7,10 +7,82 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import disclosure, formatting, narrative
+from .. import catalogue, contract, disclosure, fokus, formatting, narrative
 from ..indicators import lookups
 from . import common
-from .fokus import FokusReport
+from .fokus import FokusReport, comparison_frame
+
+#: the statuses in the order the summary names them
+STATUS_ORDER = ("gennemført", "i gang", "ikke påbegyndt", "opgivet")
+
+
+def findings(fr: FokusReport) -> pd.DataFrame:
+    """'Anbefalinger og fund': every recommendation and finding of the register for the forvaltning (source, year,
+    kind, text, status, due date, whether it is overdue, the action taken), open findings past their due date
+    first, and beside each the development of its linked indicators over the two periods. Findings are not
+    persons: their counts are shown as they are."""
+    rep, plan, sc = fr.rep, fr.plan, fr.scope
+    df = lookups.findings(rep.con, fr.forvaltning, rep.as_of)
+    df = df[df["year"] <= plan.end_year].reset_index(drop=True)
+    if df.empty:
+        rep.text(f"*Anbefalinger og fund: der er ingen anbefalinger eller fund for {sc.name} i registret "
+                 f"(tabellen {contract.TABLES['recommendations'].danish} er tom for forvaltningen).*")
+        return df
+    dev = linked_development(fr, sorted({i for ids in df["indicators"] for i in ids}))
+    table = pd.DataFrame({
+        "Kilde og år": [f"{s}, {y}" for s, y in zip(df["source"], df["year"])],
+        "Fund": [f"{n}. {t} ({k})" for n, t, k in zip(df["number"], df["text"], df["kind"])],
+        "Status": df["status"].to_numpy(),
+        "Frist": [formatting.long_date(d) if pd.notna(d) else formatting.MISSING for d in df["due"]],
+        "Over fristen": ["✖ ja" if o else "nej" for o in df["overdue"]],
+        "Tiltag": [a if isinstance(a, str) and a else formatting.MISSING for a in df["action"]],
+        "Udvikling i de tilknyttede indikatorer": [
+            "; ".join(dev.get(i, f"{catalogue.get(i).name}: ingen data") for i in ids) if len(ids)
+            else formatting.MISSING for ids in df["indicators"]],
+    })
+    # counts of findings are not persons; the developments come from a disclosed comparison (linked_development)
+    rep.table(disclosure.disclose(table), f"Anbefalinger og fund for {sc.name}", note=(
+        "Åbne fund over fristen står først, derefter de øvrige åbne og til sidst de afsluttede. Udviklingen er "
+        f"indikatorens værdi i {plan.comparison_label} → {plan.label} og vurderingen af ændringen (som i afsnittet "
+        "Udvikling og effekt)."))
+    rep.text(_findings_summary(df, sc.name, rep.as_of))
+    return df
+
+
+def _findings_summary(df: pd.DataFrame, name: str, as_of) -> str:
+    counts = df["status"].value_counts()
+    parts = [f"{formatting.count(counts[s])} {s}" for s in STATUS_ORDER if s in counts]
+    text = (f"Registret har {narrative.count_phrase(len(df), 'anbefaling eller fund', 'anbefalinger og fund')} for "
+            f"{name}: " + ", ".join(parts) + ".")
+    overdue = int(df["overdue"].sum())
+    when = f" pr. {formatting.long_date(as_of)}" if as_of else ""
+    if overdue:
+        text += f" {narrative.count_phrase(overdue, 'åbent fund er', 'åbne fund er')} over fristen{when}."
+    else:
+        text += f" Ingen åbne fund er over fristen{when}."
+    return text
+
+
+def linked_development(fr: FokusReport, ids: list[str]) -> dict[str, str]:
+    """For each indicator id, its development from the comparison period to the current one as a reader sees it
+    ('Omgørelsesprocent: 31,2 % → 24,0 %, faldet (forbedring)'); medians, which cannot be summed over years, say so.
+    The numbers pass the disclosure rule (under 5 persons: 'skjult (under 5)')."""
+    rep, plan = fr.rep, fr.plan
+    summable = [i for i in ids if fokus.values.supported(i)]
+    out = {i: f"{catalogue.get(i).name}: kan ikke opgøres for perioderne (median)" for i in ids if i not in summable}
+    if not summable:
+        return out
+    cmp = fokus.comparison(rep.con, rep.organisation, fr.forvaltning, plan, indicators=summable, as_of=rep.as_of,
+                           subgroups=())
+    d = comparison_frame(cmp, plan, intervals=False)
+    p0, p1 = plan.comparison_label, plan.label
+    for i, r in enumerate(cmp.itertuples()):
+        if d.is_hidden(i, f"Værdi {p1}") or d.is_hidden(i, f"Værdi {p0}"):
+            out[r.indicator] = f"{r.name}: skjult (under 5)"
+        else:
+            out[r.indicator] = (f"{r.name}: {d.text(i, f'Værdi {p0}')} → {d.text(i, f'Værdi {p1}')}, "
+                                f"{d.text(i, 'Vurdering')}")
+    return out
 
 
 def criticism(fr: FokusReport) -> pd.DataFrame:
