@@ -23,6 +23,17 @@ API (names are stable). ``forvaltning`` is a code (None: the whole municipality)
   (forbedring/forværring). Columns :data:`COMPARISON_COLUMNS`.
 * :func:`trend_table` ``(con, organisation, forvaltning, plan, indicators=KEY_INDICATORS, as_of=None)`` — the yearly
   trend over all years up to the plan's end (the trend screening's primary method per indicator).
+* :func:`target_table` ``(con, organisation, forvaltning, plan, as_of=None)`` (:mod:`.goals`) — every indicator
+  with a target for the forvaltning: ``target_kind`` (kvalitet / tilfredshed / frister), ``source``
+  (organisationsfil / standard / tærskel), value, interval, target and status over the current period (counts per
+  year), value and status over the comparison period. Columns :data:`TARGET_COLUMNS`.
+* :func:`coverage_grid` ``(con, organisation, forvaltning, plan, indicators=GRID_INDICATORS, as_of=None)``
+  (:mod:`.coverage`) — indicator × area × year (every combination) with ``records`` and ``has_data``, ``role`` of
+  the year; :func:`missing` ``(grid)`` lists the gaps per indicator × area.
+* :func:`initiative_table` ``(con, organisation, forvaltning, plan, as_of=None)`` (:mod:`.initiatives`) — every
+  initiative × indicator: the interrupted-time-series level and slope change (the screening's), the quarters
+  covered, the person counts before/after the start, ``verdict`` (faldet, steget, ingen sikker ændring, for ung
+  til at vurdere, kan ikke vurderes, ingen indikatorer) and ``judgement``. Columns :data:`INITIATIVE_COLUMNS`.
 """
 
 from .compare import (  # noqa: F401
@@ -30,3 +41,8 @@ from .compare import (  # noqa: F401
 )
 from .plan import EVALUATION, MODES, STATUS, FokusPlan, fokus_plan, latest_complete_year, year_span_label  # noqa: F401
 from .values import KEY_INDICATORS, period_values  # noqa: F401
+from .goals import TARGET_COLUMNS, target_kind, target_table  # noqa: F401
+from .coverage import COVERAGE_COLUMNS, GRID_INDICATORS, coverage_grid, missing  # noqa: F401
+from .initiatives import (  # noqa: F401
+    INITIATIVE_COLUMNS, MIN_QUARTERS_AFTER, NO_INDICATORS, TOO_YOUNG, initiative_table, quarters_after,
+)
