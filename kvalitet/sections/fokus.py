@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import catalogue, disclosure, fokus, formatting
+from .. import catalogue, contract, disclosure, fokus, formatting
 from ..errors import UserError
 from ..indicators import data_as_of
 from ..present import Report
@@ -105,23 +105,22 @@ def _years_after(plan: fokus.FokusPlan) -> str:
 
 
 # ------------------------------------------------------------------------------------------ Udvikling og effekt
-def _fmt(unit: str, value, per_year: bool = False) -> str:
+def fmt_unit(unit: str, value, per_year: bool = False, low=None, high=None) -> str:
     """A value by its catalogue unit (shares as percentages, rates with one decimal, counts whole; a count per
-    year with one decimal)."""
-    if value is None or pd.isna(value):
-        return formatting.MISSING
-    if unit == catalogue.UNIT_SHARE:
-        return formatting.percent(value, 1)
-    if unit == catalogue.UNIT_RATE or per_year:
-        return formatting.number(value, 1)
-    return formatting.count(value)
+    year with one decimal), with its interval when ``low`` and ``high`` are given."""
+    def one(v):
+        if v is None or pd.isna(v):
+            return formatting.MISSING
+        if unit == catalogue.UNIT_SHARE:
+            return formatting.percent(v, 1)
+        if unit == catalogue.UNIT_RATE or per_year:
+            return formatting.number(v, 1)
+        return formatting.count(v)
 
-
-def _with_ci(unit: str, value, low, high, per_year: bool = False, interval: bool = True) -> str:
-    text = _fmt(unit, value, per_year)
-    if not interval or text == formatting.MISSING or pd.isna(low) or pd.isna(high):
+    text = one(value)
+    if text == formatting.MISSING or low is None or high is None or pd.isna(low) or pd.isna(high):
         return text
-    return f"{text} ({_fmt(unit, low, per_year)}–{_fmt(unit, high, per_year)})"
+    return f"{text} ({one(low)}–{one(high)})"
 
 
 def estimate_text(measure: str, estimate, low, high) -> str:
@@ -139,20 +138,22 @@ def verdict_text(verdict: str, judgement) -> str:
 
 
 def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = "Indikator",
-                     labels=None, intervals: bool = True) -> disclosure.Disclosed:
+                     labels=None, intervals: bool = True, column_totals: bool = False) -> disclosure.Disclosed:
     """The comparison rows (:func:`kvalitet.fokus.comparison`) as a disclosed table: for each period the count and
     the value with its interval, then the change, the q-value and the verdict. The counts (complaints, appeals,
-    inquiries, …) are persons' cases: under 5 hidden, and every value, change and verdict that rests on them."""
+    inquiries, …) are persons' cases: under 5 hidden, and every value, change and verdict that rests on them.
+    ``column_totals``: the first row is the total of the others (complaints and their kinds), so a single hidden
+    part of a column hides another."""
     p0, p1 = plan.comparison_label, plan.label
     a0, a1, v0, v1 = f"Antal {p0}", f"Antal {p1}", f"Værdi {p0}", f"Værdi {p1}"
     per_year = [bool(r.annualised) and r.kind == "count" for r in cmp.itertuples()]
     frame = pd.DataFrame({
         label_col: labels if labels is not None else cmp["name"].to_numpy(),
         a0: cmp["comparison_numerator"].to_numpy(), "_n0": cmp["comparison_denominator"].to_numpy(),
-        v0: [_with_ci(r.unit, r.comparison_value, r.comparison_ci_low, r.comparison_ci_high, py, intervals)
-             for r, py in zip(cmp.itertuples(), per_year)],
+        v0: [fmt_unit(r.unit, r.comparison_value, py, *((r.comparison_ci_low, r.comparison_ci_high) if intervals
+                                                          else ())) for r, py in zip(cmp.itertuples(), per_year)],
         a1: cmp["numerator"].to_numpy(), "_n1": cmp["denominator"].to_numpy(),
-        v1: [_with_ci(r.unit, r.value, r.ci_low, r.ci_high, py, intervals)
+        v1: [fmt_unit(r.unit, r.value, py, *((r.ci_low, r.ci_high) if intervals else ()))
              for r, py in zip(cmp.itertuples(), per_year)],
         "Ændring (interval)": [estimate_text(m, e, lo, hi) for m, e, lo, hi in
                                zip(cmp["measure"], cmp["estimate"], cmp["estimate_ci_low"], cmp["estimate_ci_high"])],
@@ -163,7 +164,7 @@ def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = 
     return disclosure.disclose(
         frame, counts=both, derived={v0: [a0, "_n0"], v1: [a1, "_n1"], "Ændring (interval)": both, "q-værdi": both,
                                      "Vurdering": both},
-        denominators={"_n0": [a0], "_n1": [a1]}, row_totals=False)
+        denominators={"_n0": [a0], "_n1": [a1]}, row_totals=False, column_totals=column_totals)
 
 
 def development(fr: FokusReport) -> pd.DataFrame:
@@ -176,22 +177,40 @@ def development(fr: FokusReport) -> pd.DataFrame:
     if cmp.empty:
         rep.text(f"*Udvikling og effekt: ingen data for {sc.name} i {plan.comparison_label} eller {plan.label}.*")
         return cmp
-    names = [f"{n}: {s}" if isinstance(s, str) and s else n for n, s in zip(cmp["name"], cmp["subgroup"])]
-    d = comparison_frame(cmp, plan, labels=names)
+    totals = cmp[cmp["subgroup"].isna()].reset_index(drop=True)
+    d = comparison_frame(totals, plan)
     fdr = common.level_text(rep.organisation.thresholds.fdr)
     rep.table(d, f"Nøgletal {plan.label} mod {plan.comparison_label}, {sc.name}", note=(
         f"Værdi med {common.conf_text(rep)}-konfidensinterval; antal er tælleren (klager, ankesager, sager, "
         "henvendelser …) i hele perioden. Rater og antal sammenlignes med en eksakt test (ændringen er en "
         "rateratio), andele med en z-test (ændringen i procentpoint). q-værdien er p-værdien justeret for, at alle "
-        f"rækker i tabellen testes på én gang (Benjamini-Hochberg); en ændring kaldes sikker, når q < {fdr}. "
-        + plan.annualised_text).strip())
-    rep.text(_moved_sentence(cmp, d, plan))
-    notes = sorted({n for n in cmp["note"].dropna() if n})
+        f"rækker i tabellerne om udviklingen testes på én gang (Benjamini-Hochberg); en ændring kaldes sikker, når "
+        f"q < {fdr}. " + plan.annualised_text).strip())
+    rep.text(_moved_sentence(totals, d, plan))
+    notes = _row_notes(totals, d)
+    kinds = cmp[cmp["indicator"] == "complaints_received"].reset_index(drop=True)
+    if kinds["subgroup"].notna().any():
+        labels = ["I alt" if not isinstance(k, str) else k for k in kinds["subgroup"]]
+        dk = comparison_frame(kinds, plan, label_col="Klagetype", labels=labels, column_totals=True)
+        rep.table(dk, f"Modtagne klager efter type (formalitet og realitet), {sc.name}", note=(
+            "Formalitetsklager handler om sagsbehandlingen (frister, vejledning, optræden), realitetsklager om "
+            "selve afgørelsen. Test som i nøgletallene." + (" " + plan.annualised_text if plan.annualised else "")))
+        notes += _row_notes(kinds, dk, prefix="klager ")
     if notes:
-        rep.text("Bemærk: " + "; ".join(notes) + ".")
+        rep.text("Bemærk: " + "; ".join(dict.fromkeys(notes)) + ".")
     _trend(fr)
     common.series(rep, sc, "complaint_rate", "year", end=plan.end, show_table=False)
     return cmp
+
+
+def _row_notes(cmp: pd.DataFrame, d: disclosure.Disclosed, prefix: str = "") -> list[str]:
+    """The comparison's notes (years without data, a test's limits) for the rows whose verdict is shown, each
+    named by its row."""
+    out = []
+    for i, n in enumerate(cmp["note"]):
+        if isinstance(n, str) and n and not d.is_hidden(i, "Vurdering"):
+            out.append(f"{prefix}{str(d.values.iloc[i, 0]).lower()}: {n}")
+    return out
 
 
 def _moved_sentence(cmp: pd.DataFrame, d: disclosure.Disclosed, plan: fokus.FokusPlan) -> str:
@@ -237,3 +256,24 @@ def _trend(fr: FokusReport) -> pd.DataFrame:
         + common.RATIO_READING["binomial_glm"] + ". q-værdien er justeret for, at serierne testes på én gang."))
     rep.text(common.trend_sentence(tr, sc, None, rep.organisation.thresholds.fdr))
     return tr
+
+
+# ---------------------------------------------------------------------------------------------- Metode og data
+#: the indicators whose definitions "Metode og data" lists
+METHOD_INDICATORS = list(fokus.KEY_INDICATORS)
+
+
+def method(fr: FokusReport) -> None:
+    """'Metode og data' (:func:`kvalitet.sections.method.method_and_data`) with the FOKUS periods and how they are
+    compared, and the tables without data for the forvaltning."""
+    rep, plan, sc = fr.rep, fr.plan, fr.scope
+    cycle = rep.organisation.fokus
+    extra = [f"FOKUS-cyklus: første evaluering {cycle.first_evaluation_year}, derefter {_every(cycle.every)}. "
+             f"{plan.year} er et {'evalueringsår' if plan.is_evaluation else 'statusår'}. " + plan.comparison_text,
+             "Perioderne lægges sammen år for år: tællere og nævnere summeres, og værdien og dens interval beregnes "
+             "af summerne (Wilson for andele, eksakt Poisson for rater og antal). Medianer kan ikke lægges sammen "
+             "over år og sammenlignes ikke her."]
+    missing = [contract.TABLES[t].danish for t in TABLES if not common.table_has_rows(rep, t, sc)]
+    if missing:
+        extra.append("Ingen data om: " + ", ".join(missing) + "; de afsnit siger det.")
+    common.method_and_data(rep, METHOD_INDICATORS, TABLES, extra, period="year")
