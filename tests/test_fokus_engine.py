@@ -225,3 +225,19 @@ def test_initiatives(fokusby):
     early = initiative_table(con, org, "SOF", fokus_plan(2022, org)).set_index("initiative")
     assert early.loc["Begrundelser i fokus", "quarters_after"] == 4
     assert early.loc["Klageportal", "verdict"] == "for ung til at vurdere"
+
+
+def test_missing_indicators_and_whole_municipality(fokusby):
+    con, org = fokusby
+    plan = fokus_plan(2023, org)
+    c = comparison(con, org, "BIF", plan)
+    # BIF has neither audits nor inquiries nor satisfaction: one row each that says so, in the key order
+    assert c["indicator"].tolist()[-4:] == ["audit_error_share", "inquiries_received", "inquiry_criticism_share",
+                                            "satisfaction_share"]
+    for ind in ("audit_error_share", "inquiries_received", "satisfaction_share"):
+        r = row(c, ind)
+        assert (r["verdict"], r["note"]) == ("kan ikke vurderes", "ingen data i nogen af perioderne")
+        assert pd.isna(r["value"]) and pd.isna(r["p_value"])
+    # the whole municipality: SOF 48 + BIF 20 complaints in 2022–2023, 60 + 20 in 2020–2021
+    k = row(comparison(con, org, None, plan, indicators=["complaints_received"]), "complaints_received")
+    assert (k["numerator"], k["comparison_numerator"]) == (68, 80)

@@ -77,7 +77,7 @@ def comparison(con, organisation: Organisation | None, forvaltning: str | None, 
     exp_cur = v[v["role"] == CURRENT][keys + ["exposure_years"]]
     cur = cur.merge(exp_cur, on=keys, how="left")
     cmp_ = cmp_.rename(columns={c: f"comparison_{c}" for c in cmp_.columns if c not in keys})
-    both = _merge(cur, cmp_, keys)
+    both = _with_missing(_merge(cur, cmp_, keys), [i for i in indicators if supported(i)], forvaltning)
     if both.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COMPARISON_COLUMNS})
     both["period"] = plan.label
@@ -115,6 +115,20 @@ def _merge(cur: pd.DataFrame, cmp_: pd.DataFrame, keys: list[str]) -> pd.DataFra
     for i, c in enumerate(keys):
         both[c] = both["_k"].map(lambda t, i=i: t[i])
     return both.drop(columns=["_k", "_o"]).reset_index(drop=True)
+
+
+def _with_missing(both: pd.DataFrame, ids: list[str], forvaltning: str | None) -> pd.DataFrame:
+    """Add a row (without values) for each requested indicator with no data at all, so the table says what is
+    missing; rows in the order of ``ids``."""
+    have = set(both["indicator"]) if len(both) else set()
+    extra = pd.DataFrame([{"indicator": i, "forvaltning": forvaltning, "area": None, "subgroup": None}
+                          for i in ids if i not in have])
+    if extra.empty:
+        return both
+    both = pd.concat([both, extra], ignore_index=True) if len(both) else extra
+    order = {i: k for k, i in enumerate(ids)}
+    return both.assign(_o=both["indicator"].map(order)).sort_values("_o", kind="stable").drop(columns="_o") \
+        .reset_index(drop=True)
 
 
 def _tests(both: pd.DataFrame, conf: float):
@@ -177,7 +191,7 @@ def _note(test_note, r, plan: FokusPlan) -> str | None:
                                   (r.comparison_years_with_data, plan.comparison_years, plan.comparison_label)):
         if pd.notna(n_years) and 0 < n_years < total:
             parts.append(f"data for {int(n_years)} af {total} år i {label}")
-    if bool(r.partial) is True:
+    if pd.notna(r.partial) and bool(r.partial):
         parts.append(f"{plan.label} er ikke afsluttet ved opgørelsesdatoen")
     if isinstance(test_note, str) and test_note:
         parts.append(test_note)
