@@ -26,8 +26,8 @@ ORG_FILE = ROOT / "parameters" / "organisation.yaml"
 #: README: "København's seven forvaltninger (BIF, BUF, KFF, SOF, SUF, TMF, ØKF), 2013–2024"
 DEMO_AS_OF = date(2024, 12, 31)
 FIRST_YEAR, LAST_YEAR = 2013, 2024
-#: README: "45 bad rows of the kinds real exports contain end in the quarantine"
-BAD_ROWS_TOTAL = 45
+#: README: "48 bad rows of the kinds real exports contain end in the quarantine" (45 before the findings register)
+BAD_ROWS_TOTAL = 48
 
 # The canonical tables and columns, written out from DESIGN.md ("Data contract"); required columns first.
 COLUMNS = {
@@ -89,11 +89,20 @@ CATEGORIES = {
     ("appeals", "outcome"): {"stadfæstet", "ændret", "ophævet", "hjemvist", "afvist", "henvist", "bortfaldet"},
     ("audits", "result"): {"ok", "fejl", "ikke relevant"},
     ("recommendations", "status"): {"gennemført", "i gang", "ikke påbegyndt", "opgivet"},
+    # issue 10: the findings register's sources and kinds (any case)
+    ("recommendations", "source"): {"Borgerrådgiveren", "Ankestyrelsen", "Folketingets Ombudsmand", "intern revision",
+                                    "ekstern revision", "Rigsrevisionen", "STAR", "forvaltningen selv"},
+    ("recommendations", "kind"): {"anbefaling", "kritik", "revisionsbemærkning", "praksisundersøgelse", "påtale"},
 }
 BOOLS = {"complaints": ["sent_to_appeal"], "inquiries": ["criticism"]}
 CODES = {"BIF", "BUF", "KFF", "SOF", "SUF", "TMF", "ØKF"}
 MERITS = {"stadfæstet", "ændret", "ophævet", "hjemvist"}
 CPR_RE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})-?(\d{4})(?!\d)")
+#: the indicator catalogue's ids (docs/indikatorer.md), which the register's `indicators` may name
+CATALOGUE_IDS = ("complaints_received", "complaint_rate", "complaint_upheld_share", "complaint_response_days_median",
+                 "appeal_reversal_share", "appeal_upheld_share", "processing_days_median", "service_target_share",
+                 "processing_days_km_median", "open_cases_over_target", "audit_error_share", "audit_item_error_share",
+                 "inquiries_received", "inquiry_criticism_share", "satisfaction_share", "municipal_reversal_share")
 
 
 @pytest.fixture(scope="module")
@@ -378,8 +387,13 @@ def _raw_reasons(table: str, row: dict) -> list[str]:
         if parsed.get(earlier) and parsed.get(later) and parsed[later] < parsed[earlier]:
             reasons.append("order")
     for (t, col), allowed in CATEGORIES.items():
-        if t == table and row.get(col) and row[col].lower() not in allowed:
+        if t == table and row.get(col) and row[col].lower() not in {a.lower() for a in allowed}:
             reasons.append(f"category {col}")
+    if table == "recommendations" and row["status"] == "opgivet" and not row["action"]:
+        reasons.append("opgivet without action")
+    if table == "recommendations" and row["indicators"]:
+        if {i.strip() for i in row["indicators"].split(",")} - set(CATALOGUE_IDS):
+            reasons.append("indicator id")
     if table == "complaints" and row["closed"] and not row["outcome"]:
         reasons.append("no outcome")
     for c in BOOLS.get(table, []):
@@ -444,7 +458,8 @@ def _rule(reason: str) -> str:
                          ("after as-of", "date after as-of"), ("before 2000", "date before 2000"),
                          ("order", "closed/decided before received/opened"), ("no outcome", "no outcome on closed"),
                          ("negative", "negative count"), ("satisfied", "satisfied > respondents"),
-                         ("total", "total differs from the sum")):
+                         ("total", "total differs from the sum"), ("opgivet", "opgivet without its reason"),
+                         ("indicator", "unknown indicator id")):
         if reason.startswith(prefix):
             return rule
     raise AssertionError(reason)
@@ -463,7 +478,8 @@ def test_bad_rows_cover_every_row_rule(demo):
     assert rules == {
         "required value missing", "unparsable value", "unknown category", "unknown forvaltning", "date after as-of",
         "date before 2000", "closed/decided before received/opened", "no outcome on closed", "negative count",
-        "satisfied > respondents", "total differs from the sum", "same key, other values"}
+        "satisfied > respondents", "total differs from the sum", "same key, other values",
+        "opgivet without its reason", "unknown indicator id"}
 
 
 def test_write_csv_appends_bad_rows(demo, tmp_path):
@@ -471,6 +487,50 @@ def test_write_csv_appends_bad_rows(demo, tmp_path):
     df = pd.read_csv(tmp_path / "municipal_appeals.csv", dtype=str, keep_default_na=False)
     assert len(df) == len(demo.frames["municipal_appeals"]) + len(demo.bad_rows["municipal_appeals"])
     assert "_why" not in df.columns
+
+
+# ------------------------------------------------------------------------------------------ findings register
+def test_register_has_several_sources_for_every_forvaltning(demo):
+    """Issue 10: findings from several sources for all seven forvaltninger; the Borgerrådgiver's evaluations follow
+    the FOKUS cycle from 2015 every second year; every linked indicator is in the catalogue."""
+    r = demo.frames["recommendations"]
+    # Borgerrådgiveren everywhere, plus (register.py): BIF Ankestyrelsen, STAR, intern revision; BUF the Ombudsmand,
+    # Ankestyrelsen, forvaltningen selv; KFF ekstern revision; SOF Ankestyrelsen, Rigsrevisionen; SUF intern
+    # revision, Ankestyrelsen; TMF the Ombudsmand; ØKF the Ombudsmand, ekstern revision
+    assert r.groupby("forvaltning")["source"].nunique().to_dict() == {
+        "BIF": 4, "BUF": 4, "KFF": 2, "SOF": 3, "SUF": 3, "TMF": 2, "ØKF": 3}
+    assert set(r["source"]) == CATEGORIES[("recommendations", "source")]
+    assert set(r["kind"]) == CATEGORIES[("recommendations", "kind")]
+    fokus = r[(r["source"] == "Borgerrådgiveren") & (r["kind"] == "anbefaling")]
+    assert set(fokus["evaluation_year"]) == {2015, 2017, 2019, 2021, 2023}
+    linked = {i for v in r["indicators"].dropna() for i in v.split(",")}
+    assert linked and linked <= set(CATALOGUE_IDS)
+
+
+def test_register_sof_2015_is_the_four_real_recommendations(demo):
+    r = demo.frames["recommendations"]
+    sof = r[(r["forvaltning"] == "SOF") & (r["evaluation_year"] == 2015) & (r["source"] == "Borgerrådgiveren")]
+    assert sof["number"].tolist() == [1, 2, 3, 4]
+    words = ["kvalitetsmål", "ledelsesinformation", "hele indsatsen", "effekten"]
+    assert all(w in t for w, t in zip(words, sof["text"]))
+    assert "brugertilfredshed og frister" in sof["text"].iloc[0]
+    # the 2017 status: måltal for klager (1) and the risk-based ledelsestilsyn (2) in place, the rest under way
+    assert sof["status"].tolist() == ["gennemført", "gennemført", "i gang", "i gang"]
+    assert "måltal for klager" in sof["action"].iloc[0] and "ledelsestilsyn" in sof["action"].iloc[1]
+
+
+def test_register_has_overdue_and_opgivet_findings(demo):
+    r = demo.frames["recommendations"]
+    as_of = pd.Timestamp(DEMO_AS_OF)
+    open_ = ~r["status"].isin(["gennemført", "opgivet"])
+    overdue = r[open_ & (r["due"] < as_of)]
+    # written out in kvalitet/demodata/register.py: SOF 2015 no. 3 and SOF's påtale, BIF (STAR), BUF
+    # (Ankestyrelsen), SUF (intern revision), ØKF (Folketingets Ombudsmand)
+    assert sorted(overdue["forvaltning"]) == ["BIF", "BUF", "SOF", "SOF", "SUF", "ØKF"]
+    opgivet = r[r["status"] == "opgivet"]
+    assert len(opgivet) == 3 and opgivet["action"].str.len().gt(20).all()
+    assert (r["due"].dropna() > as_of).any()  # deadlines may lie after the as-of date
+    assert (r["closed"].dropna() <= as_of).all()
 
 
 # ------------------------------------------------------------------------------------------ personal data

@@ -18,7 +18,8 @@ the same seed gives identical frames in every run and process (no ``hash()``, no
 
 Modules: ``setting`` (the areas and the baseline of every indicator, topics, categories, municipalities),
 ``draw`` (shared drawing helpers), ``own_cases`` (decisions, complaints, appeals, cases, audits), ``external``
-(inquiries, satisfaction, Danmarkskort, recommendations, risk assessments) and ``bad_rows``. New tables draw from
+(inquiries, satisfaction, Danmarkskort, recommendations, risk assessments), ``register`` (the findings register:
+the recommendations from the FOKUS cycle on and findings from other sources) and ``bad_rows``. New tables draw from
 their own generator (``numpy.random.default_rng([seed, k])``) so that adding one leaves every existing frame unchanged.
 
 API::
@@ -47,6 +48,7 @@ from ..contract import TABLES
 from .bad_rows import _bad_rows
 from .external import _inquiries, _municipal_appeals, _recommendations, _risk_assessments, _satisfaction
 from .own_cases import _appeals, _audits, _cases, _complaints, _decisions
+from .register import register
 from .setting import AREAS, AS_OF, MANIFEST_PATH, SERVICEMAAL
 
 __all__ = ["AS_OF", "AREAS", "SERVICEMAAL", "DemoData", "generate", "load_manifest"]
@@ -124,7 +126,7 @@ def generate(seed: int | None = None, manifest: dict[str, Any] | None = None) ->
     frames["inquiries"] = _inquiries(rng)
     frames["satisfaction"] = _satisfaction(rng)
     frames["municipal_appeals"] = _municipal_appeals(rng)
-    frames["recommendations"] = _recommendations(rng)
+    frames["recommendations"] = register(_recommendations(rng))  # the FOKUS cycle from 2015, other sources added
     frames["risk_assessments"] = _risk_assessments(rng, effects)
 
     ordered = {}

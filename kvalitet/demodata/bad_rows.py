@@ -114,6 +114,12 @@ def _bad_rows() -> dict[str, list[dict[str, str]]]:
              "_why": "unknown status category"},
             {**anb, "forvaltning": "SOF", "number": "92", "text": "", "_why": "required value missing (text)"},
             {**anb, "forvaltning": "KBH", "number": "93", "_why": "forvaltning code not declared"},
+            {**anb, "forvaltning": "SUF", "number": "94", "source": "Kommunalbestyrelsen", "kind": "kritik",
+             "_why": "unknown source category"},
+            {**anb, "forvaltning": "BUF", "number": "95", "status": "opgivet", "action": "",
+             "_why": "status opgivet without its reason in action"},
+            {**anb, "forvaltning": "KFF", "number": "96", "indicators": "complaint_rate, klagerate",
+             "_why": "unknown indicator id (klagerate)"},
         ]),
         "risk_assessments": rows("risk_assessments", [
             {**risk, "forvaltning": "KBH", "_why": "forvaltning code not declared"},

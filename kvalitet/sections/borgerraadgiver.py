@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, charts, disclosure, formatting, narrative, periods
+from .. import catalogue, charts, contract, disclosure, formatting, narrative, periods
 from ..indicators import lookups
 from ..present import Report
 from . import common
@@ -67,7 +67,7 @@ def recommendations(rep: Report, forvaltning: str | None) -> pd.DataFrame:
     year = int(df["evaluation_year"].max())
     cur = df[df["evaluation_year"] == year]
     wide = cur.pivot_table(index="forvaltning", columns="status", values="n", aggfunc="sum", fill_value=0)
-    order = [s for s in ("gennemført", "i gang", "ikke påbegyndt") if s in wide.columns]
+    order = [s for s in contract.RECOMMENDATION_STATUSES if s in wide.columns]
     wide = wide[order].astype(int)
     table = wide.copy()
     table["I alt"] = table.sum(axis=1)
