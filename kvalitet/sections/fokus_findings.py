@@ -75,6 +75,7 @@ def linked_development(fr: FokusReport, ids: list[str]) -> dict[str, str]:
     cmp = fokus.comparison(rep.con, rep.organisation, fr.forvaltning, plan, indicators=summable, as_of=rep.as_of,
                            subgroups=())
     d = comparison_frame(cmp, plan, intervals=False)
+    rep.suppressed_any |= d.any_hidden
     p0, p1 = plan.comparison_label, plan.label
     for i, r in enumerate(cmp.itertuples()):
         if d.is_hidden(i, f"Værdi {p1}") or d.is_hidden(i, f"Værdi {p0}"):
