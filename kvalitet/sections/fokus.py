@@ -46,11 +46,16 @@ class FokusReport:
         return self.scope.forvaltning
 
 
+def latest_year(con, organisation, as_of=None) -> int:
+    """The latest complete year, judged by the earliest as-of date of the tables a FOKUS report reads (the year a
+    report without ``year`` covers)."""
+    return int(data_as_of(con, TABLES, as_of, organisation).complete("year").label)
+
+
 def report_year(rep: Report, year=None) -> int:
     """The year a FOKUS report covers: ``year`` when given (it must be over at the data's as-of date), else the
-    latest complete year, judged by the earliest as-of date of the tables the report reads."""
-    asof = data_as_of(rep.con, TABLES, rep.as_of, rep.organisation)
-    latest = int(asof.complete("year").label)
+    latest complete year (:func:`latest_year`)."""
+    latest = latest_year(rep.con, rep.organisation, rep.as_of)
     if year is None or (isinstance(year, str) and not year.strip()):
         return latest
     try:
@@ -58,9 +63,18 @@ def report_year(rep: Report, year=None) -> int:
     except (TypeError, ValueError):
         raise UserError(f"year: FOKUS-året skal være et årstal, ikke {year!r}") from None
     if y > latest:
-        raise UserError(f"year: {y} er ikke slut på opgørelsesdatoen ({formatting.long_date(asof.earliest)}); "
-                        f"seneste hele år er {latest}")
+        raise UserError(f"year: {y} er ikke slut på opgørelsesdatoen; seneste hele år er {latest}")
     return y
+
+
+def check_definition(con, organisation, year=None, mode=None, as_of=None) -> None:
+    """Check a report definition's ``year`` and ``mode`` before anything is rendered: the year must be over and
+    the mode must be the year's under the organisation file's FOKUS cycle (a Danish UserError otherwise)."""
+    latest = latest_year(con, organisation, as_of)
+    y = latest if year is None else year
+    if isinstance(y, int) and y > latest:
+        raise UserError(f"year: {y} er ikke slut på opgørelsesdatoen; seneste hele år er {latest}")
+    fokus.fokus_plan(y, organisation, mode)
 
 
 def title_of(plan: fokus.FokusPlan) -> str:

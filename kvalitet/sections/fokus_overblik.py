@@ -66,7 +66,7 @@ def _cell_value(r, plan: fokus.FokusPlan) -> str:
         return f"{formatting.count(r.value)} åbne" + (f", {formatting.count(over)} over fristen" if over else "")
     if r.theme == "initiatives":
         return f"{formatting.count(r.value)} af {formatting.count(r.comparison_value)}"
-    per_year = r.unit == catalogue.UNIT_COUNT and plan.annualised
+    per_year = r.unit == catalogue.UNIT_COUNT and (plan.annualised or r.theme == "complaint_target")
     now = fmt_unit(r.unit, r.value, per_year)
     if r.theme == "complaint_target":
         target = common.fmt_target(r.detail, r.target_low, r.target_high)
