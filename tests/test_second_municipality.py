@@ -33,7 +33,7 @@ def test_every_report_renders(fjordby):
     names = sorted(p.stem for p in out.glob("*.html"))
     assert names == sorted(["index", "forvaltningsrapport-soc", "forvaltningsrapport-tek", "forvaltningsrapport-boer",
                             "klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver",
-                            "risikobillede"])
+                            "risikobillede", "fokus-soc", "fokus-tek", "fokus-boer", "fokus-overblik"])
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Rapporter – Fjordby" in index and "DEMODATA" not in index
     assert "Børne- og Kulturforvaltningen" in index
