@@ -190,7 +190,8 @@ def paragraph(ov: Overview, code: str, rows: dict[str, int]) -> str:
     if not better and not worse and measured:
         out.append(f"Intet har flyttet sig sikkert siden {plan.comparison_label}.")
     if status.get("audit_error_share") in (ov_mod.WATCH, ov_mod.BAD):
-        out.append(f"Fejlandelen i stikprøverne er over tærsklen ({_strip(d.text(rows['audit_error_share'], 'cell'))}).")
+        audit = _strip(d.text(rows["audit_error_share"], "cell"))
+        out.append(f"Fejlandelen i stikprøverne er over tærsklen ({audit}).")
     fi = rows["open_findings"]
     if data["status"].iloc[fi] != ov_mod.NO_DATA:
         out.append(f"Anbefalinger og fund: {_strip(d.text(fi, 'cell'))}.")
