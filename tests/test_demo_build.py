@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -102,3 +103,27 @@ def test_every_planted_effect_is_in_the_manifest():
     assert any(e["kind"] == "backlog_episode" and "Byggesager" in (e.get("area") or "")
                for e in manifest["effects"])
     assert len(manifest["null_series"]) >= 5
+
+
+def test_demo_register_through_ingest(demo_db):
+    """The register's export (XLSX, Danish headers, deadlines after the as-of date) loads whole: the six overdue
+    findings written out in kvalitet/demodata/register.py are flagged, and the three bad register rows are
+    quarantined for the register's own rules."""
+    from kvalitet.indicators import lookups
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        got = lookups.findings(con)
+        reasons = [r[0] for r in con.execute(
+            "SELECT reason FROM quarantine WHERE \"table\" = 'recommendations' ORDER BY row_number").fetchall()]
+    finally:
+        con.close()
+    overdue = got[got["overdue"]]
+    assert sorted(overdue["forvaltning"]) == ["BIF", "BUF", "SOF", "SOF", "SUF", "ØKF"]
+    assert got["overdue"].tolist() == [True] * 6 + [False] * (len(got) - 6)
+    assert (overdue["due"].diff().dropna() >= pd.Timedelta(0)).all()  # the oldest due date first
+    assert overdue.iloc[0][["forvaltning", "source", "year", "number"]].tolist() == [
+        "SOF", "Borgerrådgiveren", 2015, 3]  # due 31 December 2019
+    assert any("kilde (source): 'Kommunalbestyrelsen' er ikke en af" in r for r in reasons)
+    assert any("tiltag (action): mangler, men status er 'opgivet'" in r for r in reasons)
+    assert any("nævner et ukendt indikator-id: 'klagerate'" in r for r in reasons)

@@ -253,3 +253,14 @@ def test_recommendation_status_counts_the_borgerraadgiver_recommendations_only(r
     got = lookups.recommendation_status(register_db, "SOF")
     assert sorted(zip(got["evaluation_year"], got["status"], got["n"])) == [
         (2015, "gennemført", 1), (2015, "i gang", 1), (2023, "i gang", 2)]
+
+
+def test_the_second_municipality_has_no_register():
+    """tests/data/anden_kommune has no findings register at all (its FOKUS report must say so, issue 10)."""
+    from conftest import ROOT
+    from kvalitet.ingest import table_from_filename
+
+    files = sorted((ROOT / "tests" / "data" / "anden_kommune").glob("*.*"))
+    tables = {p.name: getattr(table_from_filename(p), "name", None) for p in files if p.suffix in (".csv", ".xlsx")}
+    assert tables == {"afgørelser.csv": "decisions", "henvendelser.csv": "inquiries", "klager.csv": "complaints",
+                      "sager.csv": "cases"}
