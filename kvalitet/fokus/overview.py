@@ -69,9 +69,9 @@ COMPARED = ("complaint_rate", "complaint_upheld_share", "appeal_reversal_share",
 COMPLAINT_TARGETS = ("complaints_received", "complaint_rate")
 FORMALITET_KINDS = ("formalitet", "formalitet og realitet")
 
-OVERVIEW_COLUMNS = ["forvaltning", "theme", "label", "status", "unit", "value", "comparison_value", "numerator",
-                    "denominator", "comparison_numerator", "comparison_denominator", "persons", "target_low",
-                    "target_high", "verdict", "judgement", "detail"]
+OVERVIEW_COLUMNS = ["forvaltning", "theme", "label", "status", "unit", "value", "ci_low", "ci_high", "comparison_value",
+                    "numerator", "denominator", "comparison_numerator", "comparison_denominator", "persons",
+                    "target_low", "target_high", "verdict", "judgement", "detail"]
 
 
 def _target_status(status) -> str:
@@ -98,7 +98,8 @@ def _comparison_status(r) -> str:
 
 def overview(con, organisation: Organisation, plan: FokusPlan, as_of=None) -> pd.DataFrame:
     """One row per forvaltning × theme (organisation order × :data:`THEMES` order); columns
-    :data:`OVERVIEW_COLUMNS`. ``persons`` says whether the counts are persons' cases (disclose them) or things
+    :data:`OVERVIEW_COLUMNS` (``ci_low``/``ci_high``: the current value's interval, for the compared themes).
+    ``persons`` says whether the counts are persons' cases (disclose them) or things
     (targets, findings, initiatives: shown as they are)."""
     codes = organisation.codes
     cmp = comparison(con, organisation, None, plan, indicators=("complaints_received",) + COMPARED, as_of=as_of,
@@ -125,7 +126,7 @@ def overview(con, organisation: Organisation, plan: FokusPlan, as_of=None) -> pd
     out["label"] = out["theme"].map(THEMES)
     for c in ("numerator", "denominator", "comparison_numerator", "comparison_denominator"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
-    for c in ("value", "comparison_value", "target_low", "target_high"):
+    for c in ("value", "ci_low", "ci_high", "comparison_value", "target_low", "target_high"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     out["persons"] = out["persons"].fillna(False).astype(bool)
     return out
@@ -160,8 +161,8 @@ def _compared_row(code: str, theme: str, mine: pd.DataFrame) -> dict:
     if r.empty:
         return _base(code, theme, NO_DATA, unit=unit)
     r = r.iloc[0]
-    return _base(code, theme, _comparison_status(r), unit=unit, value=r["value"],
-                 comparison_value=r["comparison_value"], numerator=r["numerator"], denominator=r["denominator"],
+    return _base(code, theme, _comparison_status(r), unit=unit, value=r["value"], ci_low=r["ci_low"],
+                 ci_high=r["ci_high"], comparison_value=r["comparison_value"], numerator=r["numerator"], denominator=r["denominator"],
                  comparison_numerator=r["comparison_numerator"], comparison_denominator=r["comparison_denominator"],
                  persons=True, verdict=r["verdict"], judgement=r["judgement"])
 

@@ -130,9 +130,8 @@ def grid(ov: Overview) -> pd.DataFrame:
 def _rate_chart(ov: Overview) -> None:
     """The complaint rate per forvaltning over the current period with its interval (hidden groups left out)."""
     rep, plan = ov.rep, ov.plan
-    cmp = fokus.comparison(rep.con, rep.organisation, None, plan, indicators=("complaint_rate",), as_of=rep.as_of,
-                           level="forvaltning", subgroups=())
-    cmp = cmp[cmp["value"].notna()].sort_values("value", ascending=False).reset_index(drop=True)
+    cmp = ov.data[(ov.data["theme"] == "complaint_rate") & ov.data["value"].notna()]
+    cmp = cmp.sort_values("value", ascending=False).reset_index(drop=True)
     if cmp.empty:
         common.no_data(rep, "Klagerate")
         return
