@@ -9,13 +9,13 @@ line instead of failing. The findings and criticism sections are in :mod:`.fokus
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .. import catalogue, contract, disclosure, fokus, formatting
 from ..errors import UserError
-from ..indicators import data_as_of
+from ..indicators import data_as_of, lookups
 from ..present import Report
 from . import common
 
@@ -40,10 +40,32 @@ class FokusReport:
     rep: Report
     scope: common.Scope
     plan: fokus.FokusPlan
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def forvaltning(self) -> str | None:
         return self.scope.forvaltning
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """The forvaltning's findings register up to the plan's end year (:func:`lookups.findings`)."""
+        if "findings" not in self._cache:
+            df = lookups.findings(self.rep.con, self.forvaltning, self.rep.as_of)
+            self._cache["findings"] = df[df["year"] <= self.plan.end_year].reset_index(drop=True)
+        return self._cache["findings"]
+
+    @property
+    def comparison(self) -> pd.DataFrame:
+        """The FOKUS comparison (:func:`kvalitet.fokus.comparison`) of the key indicators and of every indicator
+        the register's findings point to: one table, so "Udvikling og effekt" and "Anbefalinger og fund" show the
+        same values, tests and verdicts (Benjamini–Hochberg across all of them)."""
+        if "comparison" not in self._cache:
+            linked = [i for ids in self.findings["indicators"] for i in ids]
+            ids = list(fokus.KEY_INDICATORS) + sorted({i for i in linked if i not in fokus.KEY_INDICATORS
+                                                        and fokus.values.supported(i)})
+            self._cache["comparison"] = fokus.comparison(self.rep.con, self.rep.organisation, self.forvaltning,
+                                                         self.plan, indicators=ids, as_of=self.rep.as_of)
+        return self._cache["comparison"]
 
 
 def latest_year(con, organisation, as_of=None) -> int:
@@ -182,11 +204,11 @@ def comparison_frame(cmp: pd.DataFrame, plan: fokus.FokusPlan, label_col: str = 
 
 
 def development(fr: FokusReport) -> pd.DataFrame:
-    """'Udvikling og effekt': the key indicators current period against comparison period (counts beside their
-    values, intervals, the change with its interval, q-values across the table, the verdict), then the trend over
-    all years and the complaint rate's development in a chart."""
+    """'Udvikling og effekt': the key indicators (and the indicators the findings point to) current period against
+    comparison period (counts beside their values, intervals, the change with its interval, q-values across the
+    table, the verdict), then the trend over all years and the complaint rate's development in a chart."""
     rep, plan, sc = fr.rep, fr.plan, fr.scope
-    cmp = fokus.comparison(rep.con, rep.organisation, fr.forvaltning, plan, as_of=rep.as_of)
+    cmp = fr.comparison
     cmp = cmp[cmp["value"].notna() | cmp["comparison_value"].notna()].reset_index(drop=True)
     if cmp.empty:
         rep.text(f"*Udvikling og effekt: ingen data for {sc.name} i {plan.comparison_label} eller {plan.label}.*")
@@ -199,7 +221,9 @@ def development(fr: FokusReport) -> pd.DataFrame:
         "henvendelser …) i hele perioden. Rater og antal sammenlignes med en eksakt test (ændringen er en "
         "rateratio), andele med en z-test (ændringen i procentpoint). q-værdien er p-værdien justeret for, at alle "
         f"rækker i tabellerne om udviklingen testes på én gang (Benjamini-Hochberg); en ændring kaldes sikker, når "
-        f"q < {fdr}. " + plan.annualised_text).strip())
+        f"q < {fdr}. " + ("Efter nøgletallene følger de indikatorer, registrets anbefalinger og fund henviser til. "
+                          if (~totals["indicator"].isin(fokus.KEY_INDICATORS)).any() else "")
+        + plan.annualised_text).strip())
     rep.text(_moved_sentence(totals, d, plan))
     notes = _row_notes(totals, d)
     kinds = cmp[cmp["indicator"] == "complaints_received"].reset_index(drop=True)

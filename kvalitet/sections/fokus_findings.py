@@ -22,8 +22,7 @@ def findings(fr: FokusReport) -> pd.DataFrame:
     first, and beside each the development of its linked indicators over the two periods. Findings are not
     persons: their counts are shown as they are."""
     rep, plan, sc = fr.rep, fr.plan, fr.scope
-    df = lookups.findings(rep.con, fr.forvaltning, rep.as_of)
-    df = df[df["year"] <= plan.end_year].reset_index(drop=True)
+    df = fr.findings
     if df.empty:
         rep.text(f"*Anbefalinger og fund: der er ingen anbefalinger eller fund for {sc.name} i registret "
                  f"(tabellen {contract.TABLES['recommendations'].danish} er tom for forvaltningen).*")
@@ -72,8 +71,8 @@ def linked_development(fr: FokusReport, ids: list[str]) -> dict[str, str]:
     out = {i: f"{catalogue.get(i).name}: kan ikke opgøres for perioderne (median)" for i in ids if i not in summable}
     if not summable:
         return out
-    cmp = fokus.comparison(rep.con, rep.organisation, fr.forvaltning, plan, indicators=summable, as_of=rep.as_of,
-                           subgroups=())
+    cmp = fr.comparison
+    cmp = cmp[cmp["indicator"].isin(summable) & cmp["subgroup"].isna()].reset_index(drop=True)
     d = comparison_frame(cmp, plan, intervals=False)
     rep.suppressed_any |= d.any_hidden
     p0, p1 = plan.comparison_label, plan.label
