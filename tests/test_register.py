@@ -130,7 +130,8 @@ REGISTER_CASES = [
      "kilde (source): 'Kommunen' er ikke en af Borgerrådgiveren, Ankestyrelsen, Folketingets Ombudsmand, intern "
      "revision, ekstern revision, Rigsrevisionen, STAR, forvaltningen selv"),
     ("unknown_kind", {"type": "bemærkning"}, "kind",
-     "type (kind): 'bemærkning' er ikke en af anbefaling, kritik, revisionsbemærkning, praksisundersøgelse, påtale"),
+     "type (kind): 'bemærkning' er ikke en af anbefaling, kritik, revisionsbemærkning, praksisundersøgelse, "
+     "påtale"),
     ("opgivet_without_reason", {"status": "opgivet", "tiltag": ""}, "action",
      "tiltag (action): mangler, men status er 'opgivet' (skriv i tiltag, hvorfor fundet er opgivet)"),
     ("unknown_indicator", {"indikatorer": "appeal_reversal_share, klagerate"}, "indicators",
@@ -197,7 +198,7 @@ def test_parse_ids():
 FINDINGS = [
     ("SOF", "Borgerrådgiveren", "anbefaling", 2015, 1, "i gang", "2016-12-31", "", "", "complaint_rate, "
      "Complaint_Upheld_Share"),                                                      # a: overdue (due 2016)
-    ("SOF", "Ankestyrelsen", "praksisundersøgelse", 2022, 1, "ikke påbegyndt", "2024-06-30", "", "", ""),  # b: overdue
+    ("SOF", "Ankestyrelsen", "praksisundersøgelse", 2022, 1, "ikke påbegyndt", "2024-06-30", "", "", ""),  # b
     ("SOF", "intern revision", "revisionsbemærkning", 2023, 1, "i gang", "2025-06-30", "", "", ""),  # c: open, later
     ("SOF", "Borgerrådgiveren", "anbefaling", 2023, 2, "i gang", "", "", "", ""),   # d: open without a due date
     ("SOF", "Borgerrådgiveren", "anbefaling", 2015, 2, "gennemført", "2016-06-30", "2016-05-01", "", ""),  # e: closed
@@ -264,3 +265,10 @@ def test_the_second_municipality_has_no_register():
     tables = {p.name: getattr(table_from_filename(p), "name", None) for p in files if p.suffix in (".csv", ".xlsx")}
     assert tables == {"afgørelser.csv": "decisions", "henvendelser.csv": "inquiries", "klager.csv": "complaints",
                       "sager.csv": "cases"}
+
+
+def test_findings_of_an_empty_register(tmp_path):
+    con = store.connect(tmp_path / "tom.duckdb")
+    got = lookups.findings(con, as_of=D(2024, 12, 31))
+    assert got.empty and list(got.columns) == lookups.FINDING_COLUMNS
+    assert got["indicators"].dtype == object and got["overdue"].dtype == bool

@@ -84,7 +84,8 @@ def findings(con, forvaltning: str | None = None, as_of: date | None = None) -> 
         f"indicators, updated FROM recommendations WHERE TRUE{extra}", params).df()
     is_open = ~df["status"].isin(contract.RECOMMENDATION_CLOSED)
     df["overdue"] = (is_open & (df["due"] < pd.Timestamp(as_of))).astype(bool)
-    df["indicators"] = [[] if not isinstance(v, str) or not v else v.split(",") for v in df["indicators"]]
+    df["indicators"] = pd.Series([v.split(",") if isinstance(v, str) and v else [] for v in df["indicators"]],
+                                 index=df.index, dtype=object)
     group = pd.Series(2, index=df.index).mask(is_open, 1).mask(df["overdue"], 0)
     source_rank = df["source"].map({s: i for i, s in enumerate(contract.FINDING_SOURCES)})
     order = pd.DataFrame({"g": group, "due": df["due"].where(group < 2), "y": df["year"], "f": df["forvaltning"],
