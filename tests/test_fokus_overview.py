@@ -1,6 +1,6 @@
-"""The FOKUS overview across forvaltninger on the hand-built Fokusby (tests/fokus_store.py) with a findings register
-added here. Evaluation year 2023: 2022–2023 against 2020–2021. Every expected cell is worked out from the store's
-numbers:
+"""The FOKUS overview across forvaltninger, and the FOKUS report's sections, on the hand-built Fokusby
+(tests/fokus_store.py) with a findings register added here. Evaluation year 2023: 2022–2023 against 2020–2021.
+Every expected cell is worked out from the store's numbers:
 
 SOF
 * own quality targets in the organisation file: complaint_rate (SOF), complaints_received (SOF) and
@@ -193,3 +193,64 @@ def test_status_year_counts_per_year(fokusby):
     assert g.loc[("SOF", "complaint_target"), "status"] == ov_mod.GOOD
     # the finding of 2022 due 30 June 2025 is still open and not overdue at 31 December 2024
     assert (g.loc[("SOF", "open_findings"), "value"], g.loc[("SOF", "open_findings"), "detail"]) == (2, "1")
+
+
+# ------------------------------------------------------------------------ the FOKUS report's sections on Fokusby
+@pytest.fixture(scope="module")
+def report_2023(fokusby):
+    """What the FOKUS report for SOF, 2023 (evaluering: 2022–2023 against 2020–2021), displays."""
+    from kvalitet import present
+    from kvalitet.sections import fokus, fokus_findings
+
+    db, org = fokusby
+    out: list[str] = []
+    mp = pytest.MonkeyPatch()
+    mp.setattr(present, "_display", lambda obj: out.append(str(obj).replace("\u00a0", " ")))
+    rep = Report.open(db, org, None, None)
+    try:
+        fr = fokus.open_report(rep, "SOF", 2023, None)
+        fokus.development(fr)
+        fokus_findings.findings(fr)
+        fokus_findings.criticism(fr)
+    finally:
+        rep.close()
+        mp.undo()
+    return out
+
+
+def _rows(out: list[str], title: str) -> list[list[str]]:
+    import html
+    import re
+
+    page = next(o for o in out if o.startswith(f"<h4>{title}"))
+    return [[html.unescape(c).strip() for c in re.findall(r"<t[hd]>([\s\S]*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr[^>]*>([\s\S]*?)</tr>", page)]
+
+
+def test_report_title_and_key_figures(report_2023):
+    out = report_2023
+    assert out[0].startswith("# Evaluering af indsatsen for bedre sagsbehandling 2022–2023\n**Socialforvaltningen**")
+    rows = _rows(out, "Nøgletal 2022–2023 mod 2020–2021, Socialforvaltningen")
+    reversal = next(r for r in rows if r[0] == "Omgørelsesprocent")
+    # 60 of 200 realitetsbehandlede (30,0 %) against 28 of 200 (14,0 %): a sure fall, lower is better
+    assert reversal[1] == "60" and reversal[2].startswith("30,0 % (")
+    assert reversal[3] == "28" and reversal[4].startswith("14,0 % (")
+    assert reversal[-1] == "faldet (forbedring)"
+    rate = next(r for r in rows if r[0] == "Klagerate")
+    assert rate[1:5:2] == ["60", "48"] and rate[2].startswith("25,0 (") and rate[4].startswith("20,0 (")
+    assert "Sikre forbedringer: omgørelsesprocent (faldet)." in out
+
+
+def test_report_findings_and_hidden_criticism(report_2023):
+    out = report_2023
+    rows = _rows(out, "Anbefalinger og fund for Socialforvaltningen")
+    assert rows[1][:5] == ["Borgerrådgiveren, 2021", "1. Begrundelser skal henvise til reglerne. (anbefaling)",
+                           "i gang", "30. juni 2023", "✖ ja"]
+    assert [r[4] for r in rows[2:]] == ["nej", "nej"]
+    assert ("Registret har 3 anbefalinger og fund for Socialforvaltningen: 1 gennemført, 1 i gang, 1 ikke "
+            "påbegyndt. 1 åbent fund er over fristen pr. 31. december 2024.") in out
+    # 4 and 2 inquiries with criticism of 20 closed in each period: under 5, hidden with their shares
+    crit = _rows(out, "Henvendelser med kritik pr. kategori")
+    sag = next(r for r in crit if r[0] == "Sagsbehandling")
+    assert sag == ["Sagsbehandling", "20", "<5", "x", "20", "<5", "x"]
+    assert not any("20,0 %" in o or "10,0 %" in o for o in out if "kritik" in o.lower())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import catalogue, contract, disclosure, fokus, formatting, narrative
-from ..indicators import lookups
+from ..indicators import lookups, tables_as_of
 from . import common
 from .fokus import FokusReport, comparison_frame
 
@@ -44,7 +44,8 @@ def findings(fr: FokusReport) -> pd.DataFrame:
         "Åbne fund over fristen står først, derefter de øvrige åbne og til sidst de afsluttede. Udviklingen er "
         f"indikatorens værdi i {plan.comparison_label} → {plan.label} og vurderingen af ændringen (som i afsnittet "
         "Udvikling og effekt)."))
-    rep.text(_findings_summary(df, sc.name, rep.as_of))
+    # overdue is judged at the register's as-of date (lookups.findings), so the sentence names that date
+    rep.text(_findings_summary(df, sc.name, tables_as_of(rep.con, ("recommendations",), rep.as_of)["recommendations"]))
     return df
 
 
