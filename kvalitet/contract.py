@@ -310,8 +310,10 @@ TABLES: dict[str, Table] = {
             required_if=(("action", "status", "opgivet", "skriv i tiltag, hvorfor fundet er opgivet"),),
             description="Fundregistret: anbefalinger fra Borgerrådgiverens FOKUS-evalueringer og fund fra andre "
                         "kilder (Ankestyrelsen, revision, Ombudsmanden m.fl.), deres status, frist og tiltag. For fund "
-                        "fra andre kilder er evalueringsåret fundets år. Antal fund er ikke personer og skjules "
-                        "aldrig.",
+                        "fra andre kilder er evalueringsåret fundets år. En fil uden de nye kolonner indlæses som "
+                        "før; en database fra før fundregistret får kolonnerne ved næste indlæsning (de indlæste "
+                        "rækker får kilden Borgerrådgiveren og typen anbefaling). Antal fund er ikke personer og "
+                        "skjules aldrig.",
         ),
         Table(
             "risk_assessments",
