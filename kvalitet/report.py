@@ -298,6 +298,27 @@ def default_as_of_label(con, as_of: date | None = None) -> str:
     return asof.label
 
 
+def check_fokus(definitions: dict[str, ReportDefinition], names: list[str], organisation: org_mod.Organisation,
+                db_path: Path, as_of: date | None, reports_dir: Path) -> None:
+    """A definition that asks for a FOKUS ``mode`` (and ``year``) must fit the organisation file's FOKUS cycle: a
+    status in an evaluation year is an error naming the file, before anything is rendered."""
+    asked = {n: d for n, d in definitions.items() if (not names or n in names) and "mode" in d.parameters
+             and (d.parameters["mode"] or d.parameters.get("year"))}
+    if not asked:
+        return
+    from .sections.fokus import check_definition
+
+    con = store.connect(db_path, read_only=True)
+    try:
+        for name, d in asked.items():
+            try:
+                check_definition(con, organisation, d.parameters.get("year"), d.parameters["mode"] or None, as_of)
+            except UserError as exc:
+                raise UserError(f"{reports_dir / (name + '.yaml')}: parameters: {exc}") from None
+    finally:
+        con.close()
+
+
 def run_reports(names: list[str] | None = None, all_reports: bool = False, db=None, organisation=None,
                 as_of: date | None = None, out="reports", jobs: int | None = None, reports_dir=None,
                 progress: bool = True) -> int:
@@ -315,9 +336,11 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     finally:
         con.close()
     as_of_value = as_of.isoformat() if as_of else None
-    definitions = load_definitions(Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR)
+    reports_path = Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR
+    definitions = load_definitions(reports_path)
     common = {"db": str(db_path), "organisation": str(org_path), "as_of": as_of_value}
     plan = plan_jobs(definitions, names, org, common)
+    check_fokus(definitions, names, org, db_path, as_of, reports_path)
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     n_jobs = max(1, jobs or os.cpu_count() or 1)

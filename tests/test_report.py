@@ -19,7 +19,8 @@ from kvalitet.report import load_definitions
 ORG = str(ROOT / "parameters" / "organisation.yaml")
 CODES = ["bif", "buf", "kff", "sof", "suf", "tmf", "oekf"]
 ANALYSES = ["klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver", "risikobillede"]
-EXPECTED = sorted([f"forvaltningsrapport-{c}" for c in CODES] + ANALYSES)
+FOKUS = [f"fokus-{c}" for c in CODES] + ["fokus-overblik"]
+EXPECTED = sorted([f"forvaltningsrapport-{c}" for c in CODES] + ANALYSES + FOKUS)
 
 _CACHE: dict = {}
 
@@ -203,9 +204,11 @@ def test_report_definition_mistakes_name_the_file_and_key(tmp_path, content, wor
 
 def test_shipped_definitions_are_valid():
     defs = load_definitions(ROOT / "parameters" / "reports")
-    assert sorted(defs) == sorted(ANALYSES + ["forvaltningsrapport"])
-    assert defs["forvaltningsrapport"].per_forvaltning
-    assert not any(defs[a].per_forvaltning for a in ANALYSES)
+    assert sorted(defs) == sorted(ANALYSES + ["forvaltningsrapport", "fokus", "fokus-overblik"])
+    assert defs["forvaltningsrapport"].per_forvaltning and defs["fokus"].per_forvaltning
+    assert not any(defs[a].per_forvaltning for a in ANALYSES + ["fokus-overblik"])
+    # the FOKUS reports default to the latest complete year and the mode the cycle gives it
+    assert defs["fokus"].parameters == {"year": None, "mode": None} == defs["fokus-overblik"].parameters
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert notebooks - {d.notebook for d in defs.values()} == {"udforsk"}  # only the interactive one is not rendered
 

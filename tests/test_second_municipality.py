@@ -33,7 +33,7 @@ def test_every_report_renders(fjordby):
     names = sorted(p.stem for p in out.glob("*.html"))
     assert names == sorted(["index", "forvaltningsrapport-soc", "forvaltningsrapport-tek", "forvaltningsrapport-boer",
                             "klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver",
-                            "risikobillede"])
+                            "risikobillede", "fokus-soc", "fokus-tek", "fokus-boer", "fokus-overblik"])
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Rapporter – Fjordby" in index and "DEMODATA" not in index
     assert "Børne- og Kulturforvaltningen" in index
@@ -69,3 +69,23 @@ def test_small_counts_suppressed_and_xlsx_open(fjordby):
         wb = load_workbook(p, read_only=True)
         assert wb.sheetnames, p.name
         wb.close()
+
+
+def test_fokus_with_another_cycle_and_no_register(fjordby):
+    """Fjordby evaluates every third year from 2016 (organisation file): 2024 is a status year against the evaluated
+    period 2020–2022, compared per year; it has no findings register, no initiatives and no targets of its own, and
+    the FOKUS reports say so instead of failing."""
+    _, out = fjordby
+    boer = (out / "fokus-boer.html").read_text(encoding="utf-8")
+    for line in ("Status til udvalget 2024", "2024 mod den senest evaluerede periode 2020–2022",
+                 "antallet i 2020–2022 er delt med 3",
+                 "Anbefalinger og fund: der er ingen anbefalinger eller fund for Børne- og Kulturforvaltningen i "
+                 "registret",
+                 "Der er ingen indsatser for Børne- og Kulturforvaltningen i organisationsfilen",
+                 "Børne- og Kulturforvaltningen har ikke sat egne mål for kvaliteten",
+                 "Borgerrådgiverens kritik: ingen henvendelser til Borgerrådgiveren om Børne- og "
+                 "Kulturforvaltningen"):
+        assert line in boer, line
+    overview = (out / "fokus-overblik.html").read_text(encoding="utf-8")
+    assert "Ingen anbefalinger eller fund i registret." in overview
+    assert "SOC: Social- og Sundhedsforvaltningen" in overview

@@ -1,7 +1,8 @@
 """Named look-ups in the store that the report sections need next to the indicators: the topics of the complaints
-received in a period, the outcome mix of the appeals decided in a period, the status of the Borgerrådgiver's
-recommendations, the findings register, the case durations behind the Kaplan–Meier curves, the quarantine counts per
-table, and whether a table holds rows. The sections only arrange what these return; they run no SQL of their own."""
+received in a period, the outcome mix of the appeals decided in a period, the Borgerrådgiver's criticism by category,
+the status of the Borgerrådgiver's recommendations, the findings register, the case durations behind the
+Kaplan–Meier curves, the quarantine counts per table, and whether a table holds rows. The sections only arrange what
+these return; they run no SQL of their own."""
 
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ def outcome_mix(con, lo: date, hi: date, forvaltning: str | None = None) -> pd.D
     return con.execute(
         f"SELECT {gcol} AS grp, outcome, count(*) AS n FROM appeals WHERE decided BETWEEN ? AND ?{extra} "
         "GROUP BY ALL", [lo, hi] + params).df()
+
+
+def criticism_by_category(con, lo: date, hi: date, forvaltning: str | None = None) -> pd.DataFrame:
+    """The Borgerrådgiver inquiries closed from ``lo`` to ``hi`` (both included) per category: columns ``category``,
+    ``closed`` (inquiries closed) and ``criticism`` (of them, closed with criticism); by category."""
+    extra, params = _forvaltning_filter("forvaltning", forvaltning)
+    return con.execute(
+        "SELECT category, count(*) AS closed, count(*) FILTER (WHERE criticism IS TRUE) AS criticism "
+        f"FROM inquiries WHERE closed BETWEEN ? AND ?{extra} GROUP BY 1 ORDER BY 1", [lo, hi] + params).df()
 
 
 def recommendation_status(con, forvaltning: str | None = None) -> pd.DataFrame:
