@@ -57,7 +57,7 @@ def test_default_cycle_and_labels():
         {"municipality": "X", "forvaltninger": [{"code": "SOF", "name": "Socialforvaltningen"}]}))
     assert (s.label, s.comparison_label, s.title, s.evaluation_year) == ("2018", "2016–2017", "FOKUS-status 2018",
                                                                          2017)
-    assert "pr. år" in s.annualised_text and "delt med 2" in s.annualised_text
+    assert "pr. år" in s.annualised_text and "delt med antallet af år med data i perioden (højst 2)" in s.annualised_text
     assert s.annualised_text in s.comparison_text
 
 

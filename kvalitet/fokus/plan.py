@@ -118,7 +118,8 @@ class FokusPlan:
         if not self.annualised:
             return ""
         return (f"Antal (f.eks. modtagne klager) er opgjort pr. år: antallet i {self.comparison_label} er delt med "
-                f"{self.comparison_years}, så det kan sammenlignes med ét år; rater og andele er uændrede.")
+                f"antallet af år med data i perioden (højst {self.comparison_years}), så det kan sammenlignes med ét år; "
+                "rater og andele er uændrede.")
 
 
 def _cycle(cycle) -> FokusCycle:
