@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", help="tabellen, når filnavnet ikke siger det (f.eks. complaints eller klager)")
     p.add_argument("--sheet", metavar="ARK",
                    help="arket i en XLSX-fil (standard: arket, hvis overskrift passer til tabellen)")
+    p.add_argument("--profile", metavar="PROFIL",
+                   help="kildeprofilen (YAML), der oversætter filerne (standard: den i parameters/sources/, hvis "
+                        "files-mønster passer til filnavnet)")
     _add_common(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATO",
                    help="opgørelsesdato: datoer efter den sættes i karantæne (standard: i dag)")
@@ -216,7 +219,7 @@ def cmd_ingest(args) -> int:
     org = org_mod.load(args.organisation)
     notices: list[str] = []
     results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table,
-                           sheet=args.sheet, notices=notices)
+                           sheet=args.sheet, notices=notices, profile=args.profile)
     for n in notices:
         print(scrub_text(n))
     for r in results:
