@@ -1,4 +1,4 @@
-"""The command line: ``kvalitet demo | ingest | quarantine | indicators | trends | risk | report`` (each with ``--help``).
+"""The command line: ``kvalitet demo | ingest | profile suggest | quarantine | indicators | trends | risk | report`` (each with ``--help``).
 
 Every user mistake ends in a message that says what is wrong and where, and a non-zero exit code, never a
 traceback. Exit codes: 0 all went well; 1 some rows were quarantined (the rest loaded) or a report failed;
@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATO",
                    help="opgørelsesdato: datoer efter den sættes i karantæne (standard: i dag)")
+
+    p = sub.add_parser("profile", help="kildeprofiler: oversæt et andet systems eksport til datakontrakten")
+    profile_sub = p.add_subparsers(dest="profile_command", metavar="HANDLING", required=True)
+    p = profile_sub.add_parser("suggest", help="læs en eksport, og skriv et udkast til dens kildeprofil")
+    p.add_argument("file", metavar="FIL", help="eksporten (CSV eller XLSX)")
+    p.add_argument("--table", help="tabellen, eksporten hører til (standard: den, overskrifterne passer bedst til)")
+    p.add_argument("--out", metavar="STI",
+                   help="hvor udkastet skrives (standard: parameters/sources/<filnavn uden endelse>.yaml)")
+    p.add_argument("--organisation", metavar="PATH", help="organisationsfilen (standard: parameters/organisation.yaml)")
 
     p = sub.add_parser("quarantine", help="vis rækker i karantæne")
     p.add_argument("--file", help="kun rækker fra denne fil (filnavnet)")
@@ -227,6 +236,15 @@ def cmd_ingest(args) -> int:
     return max(r.exit_code for r in results)
 
 
+def cmd_profile(args) -> int:
+    from . import organisation as org_mod
+    from . import suggest
+
+    draft = suggest.suggest(args.file, org_mod.load(args.organisation), table=args.table)
+    print(scrub_text(suggest.summary(draft, suggest.write(draft, args.out))))
+    return 0
+
+
 def cmd_quarantine(args) -> int:
     from . import store
     from .ingest import quarantine_rows
@@ -276,7 +294,7 @@ def cmd_report(args) -> int:
     )
 
 
-COMMANDS = {"ingest": cmd_ingest, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
+COMMANDS = {"ingest": cmd_ingest, "profile": cmd_profile, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
             "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk}
 
 
