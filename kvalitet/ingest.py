@@ -193,16 +193,23 @@ def ingest_file(
         counts = store.upsert(con, t, v.valid, as_of)
         result.inserted, result.updated, result.unchanged, result.stale = (
             counts.inserted, counts.updated, counts.unchanged, counts.stale)
+        # the quarantine holds what the file's latest load did not load: a row that loads now (e.g. after a value
+        # was added to its source profile) or has another reason leaves it
+        stale_q = 'DELETE FROM quarantine WHERE "table" = ? AND source_sha256 = ?'
         if len(v.quarantine):
             q = v.quarantine.assign(table=t.name, source_file=scrub_text(p.name), source_sha256=digest,
                                     loaded_at=now)
             con.register("_q_df", q)
+            con.execute(stale_q + " AND NOT EXISTS (SELECT 1 FROM _q_df q WHERE q.row_number = quarantine.row_number "
+                        "AND q.reason = quarantine.reason)", [t.name, digest])
             con.execute(
                 'INSERT INTO quarantine SELECT q."table", q.source_file, q.source_sha256, q.row_number, q.columns, '
                 "q.reason, q.raw, q.loaded_at FROM _q_df q WHERE NOT EXISTS (SELECT 1 FROM quarantine e "
                 'WHERE e."table" = q."table" AND e.source_sha256 = q.source_sha256 AND e.row_number = q.row_number)'
             )
             con.unregister("_q_df")
+        else:
+            con.execute(stale_q, [t.name, digest])
         log = dict(file_name=scrub_text(p.name), source_sha256=digest, table=t.name, rows_read=result.rows_read,
                    inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
                    duplicates_collapsed=result.duplicates, stale=result.stale, quarantined=result.quarantined,

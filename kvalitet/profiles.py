@@ -258,12 +258,12 @@ def _checked(p: Path, m: _Model) -> Profile:
             folded[fold(source)] = target.strip()
         values[col] = folded
     for fmt in m.dates:
-        _check_date_format(p, fmt)
+        check_date_format(p, fmt)
     return Profile(p, m.name.strip(), table, tuple(m.files), dict(m.columns), values, tuple(m.dates),
                    m.header_row, m.sheet)
 
 
-def _check_date_format(p: Path, fmt: str) -> None:
+def check_date_format(p: Path, fmt: str) -> None:
     """A format must read a date, and must not read a text the contract reads as another date (``%m/%d/%Y``:
     ``01/02/2024`` is 1 February to the contract)."""
     from .validate import parse_dates

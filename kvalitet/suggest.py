@@ -264,7 +264,7 @@ def _dates(draft: Draft, name: str, values: pd.Series) -> None:
         return
     for fmt in (*draft.dates, *DATE_FORMATS):
         try:
-            profiles._check_date_format(draft.file, fmt)
+            profiles.check_date_format(draft.file, fmt)
         except FileRefused:
             continue
         rest = []

@@ -120,6 +120,26 @@ def test_unknown_values_are_quarantined_naming_the_profile_and_the_value(tmp_pat
     assert '"Klagens art": "Klage over begge dele"' in rows[1][3]
 
 
+def test_after_the_value_is_added_to_the_profile_the_row_loads_and_leaves_the_quarantine(tmp_path, capsys, db,
+                                                                                         org_file):
+    export = write_export(tmp_path / "klageudtraek_2024.csv")
+    profile = write_profile(tmp_path / "klager.yaml")
+    ingest(capsys, db, org_file, export, "--profile", profile)
+    write_profile(profile, PROFILE.replace('"Klage over begge dele": formalitet og realitet}',
+                                           '"Klage over begge dele": formalitet og realitet, '
+                                           '"Klage over ventetid": formalitet}')
+                  .replace('"Beskæftigelsesforvaltningen": BIF}', '"Beskæftigelsesforvaltningen": BIF, '
+                                                                   '"Kulturforvaltningen": ØKF}'))
+    code, out, _ = ingest(capsys, db, org_file, export, "--profile", profile)
+    assert code == 1
+    assert "læst 6, indsat 2, opdateret 0, uændret 3, dubletter 0, forældet 0, i karantæne 1" in out
+    assert query(db, "SELECT complaint_id, forvaltning, kind FROM complaints WHERE complaint_id IN ('S-4', 'S-5') "
+                     "ORDER BY 1") == [("S-4", "SOF", "formalitet"), ("S-5", "ØKF", "formalitet og realitet")]
+    # only the row with the blank required value is still in the quarantine
+    assert query(db, "SELECT row_number, reason FROM quarantine") == [
+        (10, "Klagens art (kind): værdien mangler (kolonnen er krævet)")]
+
+
 def test_a_name_the_organisation_knows_passes_without_a_profile_entry(tmp_path, capsys, db, org_file):
     """'Økonomiforvaltningen' is the organisation file's name for ØKF: a valid contract value, so it passes."""
     rows = [(["S-1", "Økonomiforvaltningen", "Løn", "01/02/2024", "", "realitet", "", ""], None)]
