@@ -329,7 +329,8 @@ def summary(d: Draft, out: Path) -> str:
     t = d.table
     where = f"{'række' if d.sheet else 'linje'} {d.header_row}" + (f" i arket '{d.sheet}'" if d.sheet else "")
     sure, decide = [], []
-    for name, (header, score) in d.columns.items():
+    for name in (c.name for c in t.columns if c.name in d.columns):
+        header, score = d.columns[name]
         (sure if score >= SURE else decide).append(f"{name} ← '{header}'" + ("" if score >= SURE else " (ligner kun)"))
     for c in d.missing:
         if c.required:
