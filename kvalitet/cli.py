@@ -1,4 +1,4 @@
-"""The command line: ``kvalitet demo | ingest | profile suggest | quarantine | indicators | trends | risk | report`` (each with ``--help``).
+"""The command line: ``kvalitet demo | ingest | quarantine | indicators | trends | risk | report`` (each with ``--help``).
 
 Every user mistake ends in a message that says what is wrong and where, and a non-zero exit code, never a
 traceback. Exit codes: 0 all went well; 1 some rows were quarantined (the rest loaded) or a report failed;
@@ -294,8 +294,9 @@ def cmd_report(args) -> int:
     )
 
 
-COMMANDS = {"ingest": cmd_ingest, "profile": cmd_profile, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
-            "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk}
+COMMANDS = {"ingest": cmd_ingest, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
+            "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk,
+            "profile": cmd_profile}
 
 
 def main(argv: list[str] | None = None) -> int:

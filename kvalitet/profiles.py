@@ -109,6 +109,12 @@ class Profile:
         """The profile as messages name it: its name and file."""
         return f"'{self.name}' ({self.path})"
 
+    @property
+    def stored_label(self) -> str:
+        """The profile as quarantine reasons name it: its name and file name (a reason stored in the database does
+        not depend on the folder the profile was in)."""
+        return f"'{self.name}' ({self.path.name})"
+
     def matches(self, file_name: str) -> bool:
         """True when one of the ``files`` patterns matches ``file_name`` (case-insensitive)."""
         return any(fnmatch.fnmatchcase(fold(file_name), fold(p)) for p in self.files)
@@ -160,7 +166,7 @@ class Profile:
                 hit = mapping.get(fold(v)) if isinstance(v, str) else None
                 out.append(v if hit is None else hit)
                 if isinstance(v, str) and hit is None:
-                    notes[v] = (f"står ikke i kildeprofilen {self.label} under values: {col.name}, og er ikke "
+                    notes[v] = (f"står ikke i kildeprofilen {self.stored_label} under values: {col.name}, og er ikke "
                                 f"{allowed}; tilføj værdien i profilen, og indlæs filen igen")
             return pd.Series(out, index=texts.index, dtype=object), notes
 
@@ -295,7 +301,8 @@ def _patterns(path: Path) -> list[str]:
     return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
 
 
-def select(file: Path, profile: str | Path | Profile | None = None, sources: str | Path | None = None) -> Profile | None:
+def select(file: Path, profile: str | Path | Profile | None = None,
+           sources: str | Path | None = None) -> Profile | None:
     """The profile for ``file``: the one given, else the one in the sources folder whose ``files`` patterns match
     the file's name (None when none does; a file matched by two profiles is refused, naming them)."""
     if isinstance(profile, Profile):

@@ -245,7 +245,8 @@ def suggest(path: str | Path, organisation: Organisation, table: str | None = No
         if col.type in profiles.VALUE_TYPES:
             counts = cells.value_counts(sort=True)
             entries = [(v, match_value(v, col, organisation), int(n)) for v, n in counts.items()]
-            if any(target is None or profiles.fold(target) != profiles.fold(v) for v, target, _ in entries):  # not when all are contract values
+            # listed unless every value already is a contract value
+            if any(target is None or profiles.fold(target) != profiles.fold(v) for v, target, _ in entries):
                 draft.values[name] = entries
         elif col.type == "date":
             _dates(draft, name, pd.Series(cells.unique(), dtype=object))
@@ -331,7 +332,10 @@ def summary(d: Draft, out: Path) -> str:
     sure, decide = [], []
     for name in (c.name for c in t.columns if c.name in d.columns):
         header, score = d.columns[name]
-        (sure if score >= SURE else decide).append(f"{name} ← '{header}'" + ("" if score >= SURE else " (ligner kun)"))
+        if score >= SURE:
+            sure.append(f"{name} ← '{header}'")
+        else:
+            decide.append(f"{name} ← '{header}' (ligner kun)")
     for c in d.missing:
         if c.required:
             decide.append(f"{c.name}: ingen overskrift fundet (krævet)")

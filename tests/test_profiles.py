@@ -106,7 +106,7 @@ def test_unknown_values_are_quarantined_naming_the_profile_and_the_value(tmp_pat
     profile = write_profile(tmp_path / "klager.yaml")
     ingest(capsys, db, org_file, export, "--profile", profile)
     rows = query(db, "SELECT row_number, columns, reason, raw FROM quarantine ORDER BY row_number")
-    label = f"'Klageudtræk fra sagssystemet' ({profile})"
+    label = "'Klageudtræk fra sagssystemet' (klager.yaml)"
     assert [r[:3] for r in rows] == [
         (8, "kind", f"Klagens art (kind): 'Klage over ventetid' står ikke i kildeprofilen {label} under values: "
                     "kind, og er ikke en af formalitet, realitet, formalitet og realitet; tilføj værdien i profilen, "
@@ -348,3 +348,42 @@ def test_an_existing_log_gets_the_profile_column(tmp_path, capsys, db, org_file)
     con.close()
     store.connect(db).close()
     assert query(db, "SELECT file_name, profile FROM ingest_log") == [("a.csv", None)]
+
+
+# --- the demo: one export in a foreign layout, translated by the profile beside it --------------------------------
+
+def test_the_demo_loads_its_foreign_appeals_export_through_the_profile_into_the_same_rows(demo_db, tmp_path,
+                                                                                        monkeypatch):
+    """The demo writes the appeals as an appeals system would (title block, own headers and words, forvaltninger by
+    name, dates with a time) with its profile beside it; the store holds exactly the rows the contract's own layout
+    gives, and the same rows are quarantined."""
+    from test_demo_build import content_digest
+
+    from conftest import ROOT
+    from kvalitet import demo
+
+    folder = demo_db.parent / "demo-eksport"
+    lines = (folder / "ankesystem_udtraek.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[:3] == ["Ankesager afgjort af ankeinstanserne", "Udtræk fra ankesystemet",
+                         "Ankesagsnr.;Forvaltning;Enhed/afdeling;Sagsområde;Ankeinstans;Modtaget i ankeinstans;"
+                         "Afgørelsesdato;Afgørelse"]
+    assert profiles.load(folder / "ankesystem.yaml").table.name == "appeals"
+    log = query(demo_db, "SELECT file_name, profile, rows_read, inserted, quarantined FROM ingest_log "
+                         "WHERE \"table\" = 'appeals'")
+    assert log == [("ankesystem_udtraek.csv", str(folder / "ankesystem.yaml"), 25534, 25528, 6)]
+    reasons = [r for (r,) in query(demo_db, "SELECT reason FROM quarantine WHERE \"table\" = 'appeals'")]
+    assert any("'omgjort' står ikke i kildeprofilen 'Udtræk fra ankesystemet'" in r for r in reasons)
+
+    # the same demo with the appeals in the contract's own layout (as before the profile)
+    monkeypatch.setitem(demo.STYLES, "appeals", demo.ExportStyle("ankesager.csv", encoding="utf-8-sig",
+                                                                 date_format="%d.%m.%Y"))
+    plain = tmp_path / "plain.duckdb"
+    demo.build_demo(db=plain, organisation=ROOT / "parameters" / "organisation.yaml")
+    ours, theirs = content_digest(demo_db), content_digest(plain)
+    # every table the same (complaints hold pseudonyms of another key; the quarantine's row numbers and reasons of
+    # the appeals differ: a title block, the system's headers), and as many rows quarantined per table
+    differ = {"complaints", "quarantine"}
+    assert {k: v for k, v in ours.items() if k not in differ} == {k: v for k, v in theirs.items() if k not in differ}
+    assert "appeals" in ours
+    count = 'SELECT "table", count(*) FROM quarantine GROUP BY 1 ORDER BY 1'
+    assert query(demo_db, count) == query(plain, count)

@@ -186,7 +186,7 @@ def test_a_draft_with_its_todos_filled_in_loads_the_file(tmp_path, capsys, org_f
         ("S-3", "BIF", "realitet", "ikke medhold", "2024-02-06"), ("S-4", "SOF", "formalitet", None, "2024-02-07")]
     (reason,), = query(db, "SELECT reason FROM quarantine")
     assert reason.startswith("Klagens art (kind): 'Klage over sagsbehandling og afgørelse' står ikke i "
-                             f"kildeprofilen 'klageudtraek (klager)' ({out})")
+                             "kildeprofilen 'klageudtraek (klager)' (profil.yaml)")
 
 
 def test_a_file_without_a_header_like_row_is_refused(tmp_path, org_file):
