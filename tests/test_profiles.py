@@ -13,6 +13,7 @@ from conftest import AS_OF
 from kvalitet import profiles
 from kvalitet.cli import main
 from kvalitet.errors import FileRefused
+from test_ingest_rules import query
 
 TITLE = ["Klageudtræk fra sagssystemet", "Udtrukket 02/12/2024", ""]
 HEADER = ["Sagsnummer", "Forvaltning", "Sagsområde", "Modtaget dato", "Afsluttet dato", "Klagens art",
@@ -69,14 +70,6 @@ def ingest(capsys, db: Path, org: Path, *args) -> tuple[int, str, str]:
                  "--as-of", AS_OF.isoformat()])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def query(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def stored(db: Path):

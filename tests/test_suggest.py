@@ -13,7 +13,7 @@ from kvalitet import contract, organisation, suggest
 from kvalitet.cli import main
 from kvalitet.errors import FileRefused
 
-from test_profiles import query
+from test_ingest_rules import query
 
 
 def org(org_file: Path):
