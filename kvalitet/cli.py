@@ -59,9 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", help="tabellen, når filnavnet ikke siger det (f.eks. complaints eller klager)")
     p.add_argument("--sheet", metavar="ARK",
                    help="arket i en XLSX-fil (standard: arket, hvis overskrift passer til tabellen)")
+    p.add_argument("--profile", metavar="PROFIL",
+                   help="kildeprofilen (YAML), der oversætter filerne (standard: den i parameters/sources/, hvis "
+                        "files-mønster passer til filnavnet)")
     _add_common(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATO",
                    help="opgørelsesdato: datoer efter den sættes i karantæne (standard: i dag)")
+
+    p = sub.add_parser("profile", help="kildeprofiler: oversæt et andet systems eksport til datakontrakten")
+    profile_sub = p.add_subparsers(dest="profile_command", metavar="HANDLING", required=True)
+    p = profile_sub.add_parser("suggest", help="læs en eksport, og skriv et udkast til dens kildeprofil")
+    p.add_argument("file", metavar="FIL", help="eksporten (CSV eller XLSX)")
+    p.add_argument("--table", help="tabellen, eksporten hører til (standard: den, overskrifterne passer bedst til)")
+    p.add_argument("--out", metavar="STI",
+                   help="hvor udkastet skrives (standard: parameters/sources/<filnavn uden endelse>.yaml)")
+    p.add_argument("--organisation", metavar="PATH", help="organisationsfilen (standard: parameters/organisation.yaml)")
 
     p = sub.add_parser("quarantine", help="vis rækker i karantæne")
     p.add_argument("--file", help="kun rækker fra denne fil (filnavnet)")
@@ -216,12 +228,21 @@ def cmd_ingest(args) -> int:
     org = org_mod.load(args.organisation)
     notices: list[str] = []
     results = ingest_files(args.files, db=args.db, organisation=org, as_of=args.as_of, table=args.table,
-                           sheet=args.sheet, notices=notices)
+                           sheet=args.sheet, notices=notices, profile=args.profile)
     for n in notices:
         print(scrub_text(n))
     for r in results:
         print(r.line(), file=sys.stderr if r.refused else sys.stdout)
     return max(r.exit_code for r in results)
+
+
+def cmd_profile(args) -> int:
+    from . import organisation as org_mod
+    from . import suggest
+
+    draft = suggest.suggest(args.file, org_mod.load(args.organisation), table=args.table)
+    print(scrub_text(suggest.summary(draft, suggest.write(draft, args.out))))
+    return 0
 
 
 def cmd_quarantine(args) -> int:
@@ -274,7 +295,8 @@ def cmd_report(args) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "quarantine": cmd_quarantine, "demo": cmd_demo, "report": cmd_report,
-            "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk}
+            "indicators": cmd_indicators, "trends": cmd_trends, "risk": cmd_risk,
+            "profile": cmd_profile}
 
 
 def main(argv: list[str] | None = None) -> int:

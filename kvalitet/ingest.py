@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import contract, readers, store
+from . import contract, profiles, readers, store
 from .errors import FileRefused, UserError
 from .organisation import Organisation
 from .pii import Pseudonymiser, scrub_text
@@ -47,8 +47,10 @@ class IngestResult:
     ignored_columns: list[str] = field(default_factory=list)
     #: lines the data records span, when a record spans several (0: as many as rows read)
     physical_lines: int = 0
-    #: how the file was read, when it is worth saying (sheet, header row below title lines)
+    #: how the file was read, when it is worth saying (source profile, sheet, header row below title lines)
     reading_notes: list[str] = field(default_factory=list)
+    #: the source profile that translated the file (its path), if any
+    profile: str | None = None
 
     @property
     def accounted_for(self) -> int:
@@ -152,18 +154,30 @@ def ingest_file(
     as_of: date | None = None,
     table: str | None = None,
     sheet: str | None = None,
+    profile: str | Path | profiles.Profile | None = None,
+    sources: str | Path | None = None,
 ) -> IngestResult:
     """Validate and load one file in one transaction. A refused file loads nothing and is reported, not raised.
-    ``sheet`` names the XLSX sheet to read (default: the one whose header matches the table)."""
+    ``sheet`` names the XLSX sheet to read (default: the one whose header matches the table). ``profile`` is the
+    source profile that translates the file; without one, the profile in ``sources`` (default parameters/sources/)
+    whose ``files`` patterns match the file's name, if any."""
     p = Path(path)
     as_of = as_of or date.today()
     result = IngestResult(file=p)
     try:
-        t = resolve_table(p, table)
+        prof = profiles.select(p, profile, sources)
+        t = _profile_table(p, prof, table) if prof else resolve_table(p, table)
         result.table = t.name
-        raw = readers.read_file(p, t, sheet=sheet)
+        read_as = prof.reading_table() if prof else t
+        raw = readers.read_file(p, read_as, sheet=sheet or (prof and prof.sheet),
+                                header_row=prof.header_row if prof else None)
         result.physical_lines, result.reading_notes = raw.physical_lines, raw.notes()
-        v = validate(raw, t, organisation, as_of, pseudonymiser)
+        if prof:
+            prof.check_headers(p, raw.headers)
+            result.profile = scrub_text(str(prof.path))
+            result.reading_notes.insert(0, scrub_text(f"oversat med kildeprofilen {prof.label}"))
+        v = validate(raw, read_as, organisation, as_of, pseudonymiser,
+                     translate=prof.translators(organisation) if prof else None)
     except FileRefused as exc:
         result.refused = str(exc)
         return result
@@ -179,20 +193,27 @@ def ingest_file(
         counts = store.upsert(con, t, v.valid, as_of)
         result.inserted, result.updated, result.unchanged, result.stale = (
             counts.inserted, counts.updated, counts.unchanged, counts.stale)
+        # the quarantine holds what the file's latest load did not load: a row that loads now (e.g. after a value
+        # was added to its source profile) or has another reason leaves it
+        stale_q = 'DELETE FROM quarantine WHERE "table" = ? AND source_sha256 = ?'
         if len(v.quarantine):
             q = v.quarantine.assign(table=t.name, source_file=scrub_text(p.name), source_sha256=digest,
                                     loaded_at=now)
             con.register("_q_df", q)
+            con.execute(stale_q + " AND NOT EXISTS (SELECT 1 FROM _q_df q WHERE q.row_number = quarantine.row_number "
+                        "AND q.reason = quarantine.reason)", [t.name, digest])
             con.execute(
                 'INSERT INTO quarantine SELECT q."table", q.source_file, q.source_sha256, q.row_number, q.columns, '
                 "q.reason, q.raw, q.loaded_at FROM _q_df q WHERE NOT EXISTS (SELECT 1 FROM quarantine e "
                 'WHERE e."table" = q."table" AND e.source_sha256 = q.source_sha256 AND e.row_number = q.row_number)'
             )
             con.unregister("_q_df")
+        else:
+            con.execute(stale_q, [t.name, digest])
         log = dict(file_name=scrub_text(p.name), source_sha256=digest, table=t.name, rows_read=result.rows_read,
                    inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
                    duplicates_collapsed=result.duplicates, stale=result.stale, quarantined=result.quarantined,
-                   as_of=as_of, loaded_at=now)
+                   as_of=as_of, loaded_at=now, profile=result.profile)
         names = ", ".join(f'"{c}"' for c in log)
         con.execute(f"INSERT INTO ingest_log ({names}) VALUES ({', '.join('?' for _ in log)})", list(log.values()))
         if not result.accounted:
@@ -205,6 +226,14 @@ def ingest_file(
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def _profile_table(path: Path, prof: profiles.Profile, table: str | None) -> contract.Table:
+    """The profile's table; a --table naming another table refuses the file."""
+    if table and resolve_table(path, table) is not prof.table:
+        raise FileRefused(f"{path}: --table {table} passer ikke til kildeprofilen {prof.label}, som er til tabellen "
+                          f"{prof.table.name} ({prof.table.danish})")
+    return prof.table
 
 
 def open_store(db: str | Path | None = None) -> tuple[duckdb.DuckDBPyConnection, Pseudonymiser, str | None]:
@@ -237,6 +266,7 @@ def ingest_files(
     table: str | None = None,
     sheet: str | None = None,
     notices: list[str] | None = None,
+    profile: str | Path | None = None,
 ) -> list[IngestResult]:
     """Ingest several files into the store; each file is its own transaction and fails alone.
 
@@ -255,7 +285,8 @@ def ingest_files(
     try:
         for p in paths:
             try:
-                results.append(ingest_file(con, p, org, pseud, as_of=as_of, table=table, sheet=sheet))
+                results.append(ingest_file(con, p, org, pseud, as_of=as_of, table=table, sheet=sheet,
+                                           profile=profile))
             except UserError as exc:
                 results.append(IngestResult(file=Path(p), refused=str(exc)))
             except Exception as exc:

@@ -109,12 +109,13 @@ class RawTable:
         return out
 
 
-def read_file(path: str | Path, table: contract.Table | None = None, sheet: str | None = None) -> RawTable:
+def read_file(path: str | Path, table: contract.Table | None = None, sheet: str | None = None,
+              header_row: int | None = None) -> RawTable:
     """Read a CSV or XLSX export; a file that cannot be read raises FileRefused naming it (never another error).
 
     With ``table`` the header row is the row among the first ones that best matches the table's column names and
     aliases (and, in an XLSX, the sheet is the one whose header matches best); without it the first non-blank row.
-    ``sheet`` names the XLSX sheet to read (ignored for a CSV).
+    ``sheet`` names the XLSX sheet to read (ignored for a CSV); ``header_row`` (from 1) where the header is.
     """
     p = Path(path)
     if not p.exists():
@@ -123,9 +124,9 @@ def read_file(path: str | Path, table: contract.Table | None = None, sheet: str 
         raise FileRefused(f"{p}: er en mappe, ikke en fil")
     suffix = p.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        raw = _read_xlsx(p, table, sheet)
+        raw = _read_xlsx(p, table, sheet, header_row)
     elif suffix in CSV_SUFFIXES:
-        raw = _read_csv(p, table)
+        raw = _read_csv(p, table, header_row)
     elif suffix == ".xls":
         raise FileRefused(f"{p}: det gamle Excel-format .xls kan ikke læses; gem filen som .xlsx eller .csv")
     else:
@@ -208,17 +209,23 @@ def _first_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _find_csv_header(text: str, table: contract.Table | None) -> tuple[str, int]:
+def _find_csv_header(text: str, table: contract.Table | None, at: int | None = None) -> tuple[str, int]:
     """Separator and the line where the header starts: the row of the first ones that names most of the table's
     columns (on a tie the higher one, and the separator splitting it into more fields); without a table or a
-    match, the first non-blank record and the separator that splits it into most fields (``,`` if none does)."""
+    match, the first non-blank record and the separator that splits it into most fields (``,`` if none does).
+    ``at``: only the record starting at that line is a candidate (the header row is given)."""
     head = text[:_HEADER_SEARCH_CHARS]
+
+    def rows_of(sep: str) -> list[tuple[int, list[str]]]:
+        rows = _first_rows(head, sep)
+        return rows if at is None else [r for r in rows if r[0] >= at][:1]
+
     if table is not None:
         accepted = contract.header_map(table)
         best: tuple[int, int] = (0, 0)  # (score, fields) of the best header found
         found: tuple[str, int] | None = None
         for sep in SEPARATORS:
-            rows = _first_rows(head, sep)
+            rows = rows_of(sep)
             if not rows:
                 continue
             score, neg_line, fields = max((_header_score(f, accepted), -line, len(f)) for line, f in rows)
@@ -226,19 +233,19 @@ def _find_csv_header(text: str, table: contract.Table | None) -> tuple[str, int]
                 best, found = (score, fields), (sep, -neg_line)
         if found is not None:
             return found
-    firsts = {sep: (rows[0] if (rows := _first_rows(head, sep)) else (1, [""])) for sep in SEPARATORS}
+    firsts = {sep: (rows[0] if (rows := rows_of(sep)) else (at or 1, [""])) for sep in SEPARATORS}
     widest = max(SEPARATORS, key=lambda sep: len(firsts[sep][1]))  # a quoted separator does not count
     sep = widest if len(firsts[widest][1]) > 1 else ","
     return sep, firsts[sep][0]
 
 
-def _read_csv(p: Path, table: contract.Table | None) -> RawTable:
+def _read_csv(p: Path, table: contract.Table | None, at: int | None = None) -> RawTable:
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise FileRefused(f"{p}: kan ikke læses: {exc.strerror}") from None
     text, encoding = decode(data, p)
-    sep, header_row = _find_csv_header(text, table)
+    sep, header_row = _find_csv_header(text, table, at)
     lines = _regular_lines(text, sep) if header_row == 1 else None
     if lines is not None:
         fast = _read_csv_fast(p, text, sep, encoding, lines)
@@ -455,7 +462,7 @@ def _best_header(head: list[tuple[int, list[str]]], accepted: dict[str, str] | N
     return 0, head[0][0]
 
 
-def _read_xlsx(p: Path, table: contract.Table | None, sheet: str | None) -> RawTable:
+def _read_xlsx(p: Path, table: contract.Table | None, sheet: str | None, at: int | None = None) -> RawTable:
     from openpyxl import load_workbook
 
     # A damaged workbook fails inside zipfile, openpyxl or the XML parser in many different ways, when opened and
@@ -465,7 +472,7 @@ def _read_xlsx(p: Path, table: contract.Table | None, sheet: str | None) -> RawT
     except Exception as exc:
         raise FileRefused(f"{p}: kan ikke læses som XLSX ({type(exc).__name__}: {exc})") from None
     try:
-        return _read_workbook(p, wb, table, sheet)
+        return _read_workbook(p, wb, table, sheet, at)
     except FileRefused:
         raise
     except Exception as exc:
@@ -474,7 +481,7 @@ def _read_xlsx(p: Path, table: contract.Table | None, sheet: str | None) -> RawT
         wb.close()
 
 
-def _read_workbook(p: Path, wb, table: contract.Table | None, sheet: str | None) -> RawTable:
+def _read_workbook(p: Path, wb, table: contract.Table | None, sheet: str | None, at: int | None = None) -> RawTable:
     sheets = list(wb.worksheets)
     names = [ws.title for ws in sheets]
     listed = ", ".join(f"'{n}'" for n in names)
@@ -487,7 +494,7 @@ def _read_workbook(p: Path, wb, table: contract.Table | None, sheet: str | None)
         if not chosen:
             raise FileRefused(f"{p}: arket '{sheet}' (--sheet) findes ikke; arbejdsbogen har arkene {listed}")
         ws = chosen[0]
-        header_row = _best_header(_sheet_head(ws), accepted)[1]
+        header_row = at or _best_header(_sheet_head(ws), accepted)[1]
     else:
         heads = [_sheet_head(ws) for ws in sheets]
         best = [_best_header(h, accepted) for h in heads]
@@ -502,7 +509,7 @@ def _read_workbook(p: Path, wb, table: contract.Table | None, sheet: str | None)
             )
         else:
             i = filled[0] if filled else 0
-        ws, header_row = sheets[i], best[i][1]
+        ws, header_row = sheets[i], at or best[i][1]
     raw = _read_sheet(p, ws, header_row)
     raw.sheets = names
     return raw

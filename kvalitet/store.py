@@ -58,12 +58,16 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     stale BIGINT NOT NULL,
     quarantined BIGINT NOT NULL,
     as_of DATE NOT NULL,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL,
+    profile VARCHAR
 )"""
 
 #: The ingest_log columns in order (inserts name them, so an upgraded log and a new one agree).
 INGEST_LOG_COLUMNS = ("file_name", "source_sha256", "table", "rows_read", "inserted", "updated", "unchanged",
-                      "duplicates_collapsed", "stale", "quarantined", "as_of", "loaded_at")
+                      "duplicates_collapsed", "stale", "quarantined", "as_of", "loaded_at", "profile")
+#: ingest_log columns added after the first version, filled for earlier loads as given (``profile``: the source
+#: profile used, NULL when none)
+_ADDED_LATER = {"stale": "0", "profile": "NULL"}
 
 ROW_AS_OF_DDL = """
 CREATE TABLE IF NOT EXISTS row_as_of (
@@ -150,6 +154,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
         notice = _upgrade_ingest_log(con) if legacy else None
         if not legacy:
             con.execute(INGEST_LOG_DDL)
+            if "profile" not in _columns(con, "ingest_log"):
+                con.execute("ALTER TABLE ingest_log ADD COLUMN profile VARCHAR")
         notice = " ".join(x for x in (notice, added) if x) or None
         con.execute("COMMIT")
     except Exception:
@@ -160,9 +166,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _upgrade_ingest_log(con: duckdb.DuckDBPyConnection) -> str:
     """Give ``ingest_log`` the column ``stale`` and every stored row the newest as-of date of its table's loads."""
-    old = [c for c in INGEST_LOG_COLUMNS if c != "stale"]
+    old = [c for c in INGEST_LOG_COLUMNS if c not in _ADDED_LATER]
     cols = ", ".join(f'"{c}"' for c in INGEST_LOG_COLUMNS)
-    select = ", ".join("0" if c == "stale" else f'"{c}"' for c in INGEST_LOG_COLUMNS)
+    select = ", ".join(_ADDED_LATER.get(c, f'"{c}"') for c in INGEST_LOG_COLUMNS)
     missing = set(old) - set(_columns(con, "ingest_log"))
     if missing:  # not a log this program ever wrote
         raise UserError(f"databasens ingest_log mangler kolonnerne {', '.join(sorted(missing))}; den kan ikke "

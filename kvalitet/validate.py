@@ -251,8 +251,11 @@ def validate(
     organisation: Organisation,
     as_of: date,
     pseudonymiser: Pseudonymiser,
+    translate: dict | None = None,
 ) -> Validated:
-    """Apply the file rules and every row rule of the contract to ``raw``."""
+    """Apply the file rules and every row rule of the contract to ``raw``. ``translate`` (a source profile's,
+    :meth:`kvalitet.profiles.Profile.translators`): per column, distinct cleaned values -> (translated values, why a
+    value still unreadable cannot be read); the quarantine keeps the values as the file has them."""
     mapping, ignored = map_headers(table, raw)
     n = len(raw.data)
     header_of = {canon: label for canon, label in mapping.items()}
@@ -282,11 +285,13 @@ def validate(
         else:
             safe_u = scrub_series(u)
             text_u = _clean(safe_u)
+        if translate and col.name in translate:
+            text_u, explain[col.name] = translate[col.name](text_u)
         typed_u, bad_u = _parse_column(col, text_u, organisation)
         if col.type == "date" and (problems := slash_date_problems(text_u)):
             hit = text_u.isin(list(problems)).to_numpy()
             typed_u, bad_u = typed_u.mask(hit), hit | bad_u
-            explain[col.name] = problems
+            explain[col.name] = {**explain.get(col.name, {}), **problems}
         if col.type == "indicator_ids" and bad_u is not None:
             explain[col.name] = {t: catalogue.ids_problem(t) for t in text_u[bad_u]}
         missing = codes < 0

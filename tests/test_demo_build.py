@@ -62,7 +62,8 @@ def test_demo_exports_use_the_formats_real_systems_produce(demo_db):
     assert raw.split(b"\r\n", 1)[0].startswith(b"klage_id;forvaltning;enhed;omr\xe5de;modtaget")
     assert (folder / "afgørelser.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
     assert (folder / "anbefalinger.xlsx").read_bytes()[:2] == b"PK"
-    assert set(p.name for p in folder.iterdir()) == {s.file_name for s in STYLES.values()}
+    assert set(p.name for p in folder.iterdir()) == ({s.file_name for s in STYLES.values()}
+                                                     | {s.foreign.profile_file for s in STYLES.values() if s.foreign})
 
 
 def test_demo_is_deterministic(tmp_path, demo_db, monkeypatch):
