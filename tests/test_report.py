@@ -19,7 +19,8 @@ from kvalitet.report import load_definitions
 ORG = str(ROOT / "parameters" / "organisation.yaml")
 CODES = ["bif", "buf", "kff", "sof", "suf", "tmf", "oekf"]
 ANALYSES = ["klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver", "risikobillede"]
-EXPECTED = sorted([f"forvaltningsrapport-{c}" for c in CODES] + ANALYSES)
+PER_FORVALTNING = ["forvaltningsrapport", "ledelsesinformation"]
+EXPECTED = sorted([f"{r}-{c}" for r in PER_FORVALTNING for c in CODES] + ANALYSES)
 
 _CACHE: dict = {}
 
@@ -203,8 +204,8 @@ def test_report_definition_mistakes_name_the_file_and_key(tmp_path, content, wor
 
 def test_shipped_definitions_are_valid():
     defs = load_definitions(ROOT / "parameters" / "reports")
-    assert sorted(defs) == sorted(ANALYSES + ["forvaltningsrapport"])
-    assert defs["forvaltningsrapport"].per_forvaltning
+    assert sorted(defs) == sorted(ANALYSES + PER_FORVALTNING)
+    assert all(defs[r].per_forvaltning for r in PER_FORVALTNING)
     assert not any(defs[a].per_forvaltning for a in ANALYSES)
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert notebooks - {d.notebook for d in defs.values()} == {"udforsk"}  # only the interactive one is not rendered
