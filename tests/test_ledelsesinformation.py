@@ -57,7 +57,8 @@ COMPLAINTS = [
     (2024, 8, "Handicap", "realitet", 4, 6), (2024, 8, "Handicap", "formalitet", 1, 4),
     (2024, 8, "Hjemmehjælp", "realitet", 1, 2),
 ]
-APPEALS = {2023: {"stadfæstet": 40, "ændret": 10}, 2024: {"stadfæstet": 30, "ændret": 20, "hjemvist": 5, "afvist": 3}}
+APPEALS = {2023: {"stadfæstet": 40, "ændret": 10},
+           2024: {"stadfæstet": 30, "ændret": 20, "hjemvist": 5, "afvist": 3}}
 
 
 def _complaint_rows() -> list[list]:
@@ -229,8 +230,8 @@ def test_small_counts_are_hidden_also_by_subtraction(rep, shown):
     page = "\n".join(shown)
     assert "14,4 (" in page  # realitet 13 of 900, shown
     assert "25,0" not in page and "10,0" not in page  # Handicap's 15 and Hjemmehjælp's 3 per 600 and 300
-    assert "Statistisk sikre ændringer i klageraten fra 2. halvår 2023 til 2. halvår 2024: Socialforvaltningen i alt " \
-           "(44,4 → 20,0)." in page
+    assert ("Statistisk sikre ændringer i klageraten fra 2. halvår 2023 til 2. halvår 2024: "
+            "Socialforvaltningen i alt (44,4 → 20,0).") in page
 
 
 def test_no_complaints_and_no_appeals_are_said_plainly(rep, shown):
@@ -277,4 +278,9 @@ def test_renders_on_the_demo_without_code_in_danish(demo_page):
     assert re.search(r"\b\d{1,3}(\.\d{3})+\b", text)  # thousands dot (the decisions)
     assert re.search(r"\b\d+,\d+\b", text) and not re.search(r"\b\d+\.\d+\s?%", text)
     assert not re.search(r"\bnan\b|\bNone\b|\bNaN\b", text)
+    assert "_value" not in text and "numerator" not in text  # no frame printed raw (every number is disclosed)
     assert "<img " in html
+    # a forvaltning without appeals says so plainly (KFF has none in the demo)
+    kff = re.sub(r"\s+", " ", _text((demo_page / "ledelsesinformation-kff.html").read_text(encoding="utf-8")))
+    assert ("Kultur- og Fritidsforvaltningen har ingen realitetsbehandlede ankesager i 2. halvår 2024 eller "
+            "2. halvår 2023.") in kff

@@ -176,10 +176,6 @@ class Context:
         g = self.data.loc[(self.data["measure"] == measure) & (self.data["group"] != TOTAL), "group"]
         return sorted(g.unique(), key=str)
 
-    def total(self, measure: str, role: str) -> float:
-        r = self.data[(self.data["measure"] == measure) & (self.data["group"] == TOTAL) & (self.data["role"] == role)]
-        return float(r["numerator"].fillna(0).sum())
-
 
 def context(rep: Report, forvaltning: str | None, level: str = "area") -> Context:
     sc = common.scope(rep, forvaltning)
@@ -219,21 +215,37 @@ def _test_note(ctx: Context) -> str:
 
 def key_figures(ctx: Context) -> pd.DataFrame:
     """The numbers a committee asks for first: each key measure for the whole forvaltning in the half-year, the
-    same half-year the year before, the change and whether it is statistically sure."""
+    same half-year the year before, the change and whether it is statistically sure. A theme without data in
+    either half-year is left out, with a sentence saying so."""
     kinds = [("rate", TOTAL), *((f"rate:{k}", TOTAL) for k in COMPLAINT_KINDS)]
-    full = pd.concat([
-        _rows(ctx, [("complaints", TOTAL)], [MEASURES["complaints"].name]),
-        _rows(ctx, kinds, [MEASURES[m].name for m, _ in kinds]),
-        _rows(ctx, [("upheld", TOTAL)], [MEASURES["upheld"].name]),
-        _rows(ctx, [("appeals", TOTAL)], [MEASURES["appeals"].name]),
-        _rows(ctx, [("reversal", TOTAL)], [MEASURES["reversal"].name]),
-    ], ignore_index=True)
+    parts = [_rows(ctx, [("complaints", TOTAL)], [MEASURES["complaints"].name]),
+             _rows(ctx, kinds, [MEASURES[m].name for m, _ in kinds])]
+    missing = []
+    if _has(ctx, "upheld"):
+        parts.append(_rows(ctx, [("upheld", TOTAL)], [MEASURES["upheld"].name]))
+    else:
+        missing.append("ingen klager afsluttet med eller uden medhold")
+    if _has(ctx, "appeals", "numerator"):
+        parts += [_rows(ctx, [("appeals", TOTAL)], [MEASURES["appeals"].name]),
+                  _rows(ctx, [("reversal", TOTAL)], [MEASURES["reversal"].name])]
+    else:
+        missing.append("ingen realitetsbehandlede ankesager")
+    full = pd.concat(parts, ignore_index=True)
     _publish(ctx, full, "Nøgletal", {}, f"Nøgletal for {ctx.sc.name}: {ctx.cur_text} mod {ctx.before_text}", (
         f"{ctx.cur_text.capitalize()} er det seneste hele halvår; det sammenlignes med samme halvår året før. "
         "Rater er pr. 1.000 afgørelser i halvåret; andele i procent; pct.-point er procentpoint. "
         + _test_note(ctx)))
-    ctx.rep.text(_sure_changes(full, ctx.before_text.capitalize(), f"fra {ctx.before_text} til {ctx.cur_text}"))
+    lines = [_sure_changes(full, ctx.before_text.capitalize(), f"fra {ctx.before_text} til {ctx.cur_text}")]
+    if missing:
+        lines.append(f"{ctx.sc.name} har {' og '.join(missing)} i {ctx.cur_text} eller {ctx.before_text}.")
+    ctx.rep.text(" ".join(lines))
     return full
+
+
+def _has(ctx: Context, measure: str, col: str = "denominator") -> bool:
+    """Whether the forvaltning has any data for ``measure`` in the two half-years (``col``: the count that says so)."""
+    d = ctx.data
+    return bool(d.loc[(d["measure"] == measure) & (d["group"] == TOTAL), col].fillna(0).sum() > 0)
 
 
 def _groups_table(ctx: Context, measure: str, extra: dict[str, str], title: str, what: str,
@@ -256,7 +268,7 @@ def _groups_table(ctx: Context, measure: str, extra: dict[str, str], title: str,
 
 def complaints_section(ctx: Context) -> pd.DataFrame:
     """Complaints by kind (counts and per 1.000 decisions) and by group, then the trend over half-years."""
-    if not ctx.total("complaints", CURRENT) and not ctx.total("complaints", BEFORE):
+    if not _has(ctx, "complaints", "numerator"):
         ctx.rep.text(f"{ctx.sc.name} har ingen klager registreret i {ctx.cur_text} eller {ctx.before_text}.")
         return pd.DataFrame()
     kinds = [("rate", TOTAL), *((f"rate:{k}", TOTAL) for k in COMPLAINT_KINDS)]
@@ -279,9 +291,7 @@ def complaints_section(ctx: Context) -> pd.DataFrame:
 
 def upheld_section(ctx: Context) -> pd.DataFrame:
     """The share of complaints upheld (medhold or delvis medhold), in total and by group."""
-    if not ctx.total("upheld", CURRENT) and not ctx.total("upheld", BEFORE) and \
-            ctx.data.loc[(ctx.data["measure"] == "upheld") & (ctx.data["group"] == TOTAL), "denominator"].fillna(0) \
-            .sum() == 0:
+    if not _has(ctx, "upheld"):
         ctx.rep.text(f"{ctx.sc.name} har ingen klager afsluttet med eller uden medhold i {ctx.cur_text} eller "
                      f"{ctx.before_text}.")
         return pd.DataFrame()
@@ -295,7 +305,7 @@ def upheld_section(ctx: Context) -> pd.DataFrame:
 
 def appeals_section(ctx: Context) -> pd.DataFrame:
     """The appeals decided on their merits and the omgørelsesprocent, in total and by group."""
-    if not ctx.total("appeals", CURRENT) and not ctx.total("appeals", BEFORE):
+    if not _has(ctx, "appeals", "numerator"):
         ctx.rep.text(f"{ctx.sc.name} har ingen realitetsbehandlede ankesager i {ctx.cur_text} eller "
                      f"{ctx.before_text}.")
         return pd.DataFrame()
@@ -329,10 +339,10 @@ def method_section(ctx: Context) -> None:
     extra = [
         f"Halvåret er det seneste hele halvår ({ctx.cur_text}); det sammenlignes med samme halvår året før "
         f"({ctx.before_text}), så årstidsvariation ikke forveksles med en ændring.",
-        "Klager pr. klagetype pr. 1.000 afgørelser: klager af typen modtaget i halvåret pr. 1.000 afgørelser truffet "
-        "i halvåret (afgørelserne er ikke opdelt på klagetype). Realitetsbehandlede ankesager: ankesager afgjort i "
-        "halvåret med udfaldet stadfæstet, ændret, ophævet eller hjemvist (nævneren i omgørelsesprocenten); "
-        "ændringen i antallet er testet pr. dag.",
+        "Klager pr. klagetype pr. 1.000 afgørelser: klager af typen modtaget i halvåret pr. 1.000 afgørelser "
+        "truffet i halvåret (afgørelserne er ikke opdelt på klagetype). Realitetsbehandlede ankesager: ankesager "
+        "afgjort i halvåret med udfaldet stadfæstet, ændret, ophævet eller hjemvist (nævneren i "
+        "omgørelsesprocenten); ændringen i antallet er testet pr. dag.",
     ]
     common.method_and_data(ctx.rep, INDICATORS, TABLES, extra, period="half")
 
