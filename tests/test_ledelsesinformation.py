@@ -284,3 +284,15 @@ def test_renders_on_the_demo_without_code_in_danish(demo_page):
     kff = re.sub(r"\s+", " ", _text((demo_page / "ledelsesinformation-kff.html").read_text(encoding="utf-8")))
     assert ("Kultur- og Fritidsforvaltningen har ingen realitetsbehandlede ankesager i 2. halvår 2024 eller "
             "2. halvår 2023.") in kff
+
+
+def test_whole_municipality_compares_the_forvaltninger(rep, shown):
+    ctx = li.context(rep, None)
+    assert ctx.level == "forvaltning"
+    assert _v(ctx.data, "complaints", li.TOTAL, li.CURRENT) == 18  # BIF has none
+    assert _v(ctx.data, "rate", li.TOTAL, li.CURRENT, "denominator") == 900 + 1200  # BIF's decisions count too
+    li.complaints_section(ctx)
+    rates = _cells(shown, "Klager pr. 1.000 afgørelser pr. forvaltning")
+    assert rates["Halvby Kommune i alt"][1:4] == ["18", "2.100", "8,6 (5,1–13,5)"]
+    assert rates["Socialforvaltningen"][1:3] == ["18", "900"]
+    assert rates["Beskæftigelsesforvaltningen"][1:3] == ["0", "1.200"]

@@ -70,7 +70,9 @@ def half_year_values(con, organisation, forvaltning: str | None, as_of=None, lev
     """Every measure of the report for the scope's total (group :data:`TOTAL`) and each of its groups (``level``:
     area or unit) in the two half-years (role ``current`` and ``before``): counts, the value and its interval (rates
     per 1.000 decisions with the exact Poisson interval, shares with Wilson's). A kind's rate is the complaints of
-    that kind per 1.000 of all decisions (decisions are not split by kind)."""
+    that kind per 1.000 of all decisions (decisions are not split by kind). For the whole municipality
+    (``forvaltning`` None) the groups are the forvaltninger."""
+    level = level if forvaltning else "forvaltning"
     cur, before = half_years(con, as_of, organisation)
     roles = {cur: CURRENT, before: BEFORE}
     start, end = periods.bounds(before)[0], periods.bounds(cur)[1]
@@ -135,11 +137,13 @@ def pairs(data: pd.DataFrame, lines: list[tuple[str, str]]) -> list[disclosure.D
     groups under the forvaltning): in each half-year they are disclosed together, so a hidden count is not
     revealed by subtraction."""
     by_role = {}
+    period_of = dict(zip(data["role"], data["period"]))
     for role in (BEFORE, CURRENT):
         rows = []
         for measure, group in lines:
             r = data[(data["measure"] == measure) & (data["group"] == group) & (data["role"] == role)]
-            rows.append(r.iloc[0] if len(r) else pd.Series({"measure": measure, "group": group, "role": role}))
+            rows.append(r.iloc[0] if len(r) else pd.Series({"measure": measure, "group": group, "role": role,
+                                                            "period": period_of.get(role)}))
         frame = pd.DataFrame(rows).reindex(columns=COLUMNS).reset_index(drop=True)
         share = catalogue.get(MEASURES[lines[0][0]].like).kind == "share"
         by_role[role] = disclosure.disclose(
@@ -178,7 +182,9 @@ class Context:
 
 
 def context(rep: Report, forvaltning: str | None, level: str = "area") -> Context:
+    """The report's numbers for ``forvaltning`` (None: the whole municipality, by forvaltning) by ``level``."""
     sc = common.scope(rep, forvaltning)
+    level = level if forvaltning else "forvaltning"
     data = half_year_values(rep.con, rep.organisation, forvaltning, rep.as_of, level)
     cur, before = half_years(rep.con, rep.as_of, rep.organisation)
     return Context(rep, sc, data, cur, before, level)
@@ -254,7 +260,9 @@ def _groups_table(ctx: Context, measure: str, extra: dict[str, str], title: str,
     whose change is statistically sure (``what``: the measure in the definite form)."""
     groups = ctx.groups(measure)
     lines = [(measure, TOTAL)] + [(measure, g) for g in groups]
-    full = _rows(ctx, lines, [f"{ctx.sc.name} i alt", *groups])
+    codes = ctx.rep.organisation.codes
+    names = [ctx.rep.organisation.name_of(g) if ctx.level == "forvaltning" and g in codes else g for g in groups]
+    full = _rows(ctx, lines, [f"{ctx.sc.name} i alt", *names])
     _publish(ctx, full, ctx.sc.group_title(ctx.level), extra, title, note)
     sure = full[full["_sure"].astype(bool)]
     before = ctx.before_text.capitalize()
