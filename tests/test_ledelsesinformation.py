@@ -296,3 +296,20 @@ def test_whole_municipality_compares_the_forvaltninger(rep, shown):
     assert rates["Halvby Kommune i alt"][1:4] == ["18", "2.100", "8,6 (5,1–13,5)"]
     assert rates["Socialforvaltningen"][1:3] == ["18", "900"]
     assert rates["Beskæftigelsesforvaltningen"][1:3] == ["0", "1.200"]
+
+
+def test_stack_keeps_the_hiding_of_each_part():
+    import pandas as pd
+
+    from kvalitet import disclosure
+
+    # in the first table 3 is hidden and 15 with it (18 − 15 would give it away); the second hides nothing
+    a = disclosure.disclose(pd.DataFrame({"g": ["i alt", "A", "B"], "n": [18, 15, 3]}), counts=["n"],
+                            row_totals=False, column_totals=True)
+    b = disclosure.disclose(pd.DataFrame({"g": ["i alt", "A", "B"], "n": [40, 30, 10]}), counts=["n"],
+                            row_totals=False, column_totals=True)
+    s = disclosure.stack([a.subset([1]), b.subset([1]), a.subset([2])])
+    assert [s.text(i, "n") for i in range(3)] == ["x", "30", "<5"]
+    assert s.suppressed and list(s.values["n"]) == [15, 30, 3]
+    with pytest.raises(TypeError):
+        disclosure.stack([pd.DataFrame({"n": [1]})])

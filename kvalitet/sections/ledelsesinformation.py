@@ -337,6 +337,17 @@ def trend(ctx: Context, indicator_id: str, start: date) -> pd.DataFrame:
     return common.series(ctx.rep, ctx.sc, indicator_id, "half", start, None, show_table=False)
 
 
+#: the indicators whose trend over the half-years is tested
+TREND_INDICATORS = ["complaint_rate", "complaint_upheld_share", "appeal_reversal_share"]
+
+
+def trend_tests(ctx: Context, start: date) -> pd.DataFrame:
+    """The trend test of each indicator over the whole half-years from ``start`` to the current one, for the
+    forvaltning in total (the screening's primary method, q-values across the series tested)."""
+    return common.trends(ctx.rep, ctx.sc, TREND_INDICATORS, "half", start, periods.bounds(ctx.current)[1],
+                         by_group=False)
+
+
 def kinds_trend(ctx: Context, start: date) -> pd.DataFrame:
     """Complaints received by kind per half-year from ``start`` (table and stacked chart: the complaints report's
     section)."""
