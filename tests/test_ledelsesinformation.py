@@ -313,3 +313,10 @@ def test_stack_keeps_the_hiding_of_each_part():
     assert s.suppressed and list(s.values["n"]) == [15, 30, 3]
     with pytest.raises(TypeError):
         disclosure.stack([pd.DataFrame({"n": [1]})])
+
+
+def test_by_unit(rep):
+    ctx = li.context(rep, "SOF", "unit")
+    assert ctx.groups("rate") == ["Myndighed", "Visitation"]
+    assert _v(ctx.data, "rate", "Myndighed", li.BEFORE) == 30 and _v(ctx.data, "rate", "Visitation", li.BEFORE) == 10
+    assert _v(ctx.data, "appeals", "Myndighed", li.CURRENT) == 55
