@@ -293,7 +293,7 @@ def complaints_section(ctx: Context) -> pd.DataFrame:
                                            "_den": f"Afgørelser {ctx.cur_text}"},
                              f"Klager pr. 1.000 afgørelser pr. {ctx.sc.group_title(ctx.level).lower()}, "
                              f"{ctx.cur_text} mod {ctx.before_text}",
-                             "klageraten", "Forvaltningen i alt står øverst. " + _test_note(ctx))
+                             "klageraten", f"{ctx.sc.name} i alt står øverst. " + _test_note(ctx))
     return pd.concat([full, by_group], ignore_index=True)
 
 
