@@ -164,6 +164,18 @@ def require(data, what: str = "") -> "Disclosed":
     return data
 
 
+def stack(parts) -> Disclosed:
+    """Disclosed tables with the same columns one under the other, each cell keeping its hiding (e.g. the same
+    group's row from two periods' tables, each disclosed with the other groups of its period)."""
+    parts = [require(p, "stack") for p in parts]
+
+    def cat(attr):
+        return pd.concat([getattr(p, attr) for p in parts], ignore_index=True)
+
+    return Disclosed(cat("values"), cat("hidden").astype(bool), cat("display"), any(p.suppressed for p in parts),
+                     _token=_TOKEN)
+
+
 def disclose(frame: pd.DataFrame, counts=(), derived=(), totals: dict | None = None,
              denominators: dict | None = None, formats: dict | None = None, row_totals: bool = True,
              column_totals: bool = False, threshold: int = 5) -> Disclosed:

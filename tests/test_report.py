@@ -19,8 +19,8 @@ from kvalitet.report import load_definitions
 ORG = str(ROOT / "parameters" / "organisation.yaml")
 CODES = ["bif", "buf", "kff", "sof", "suf", "tmf", "oekf"]
 ANALYSES = ["klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver", "risikobillede"]
-FOKUS = [f"fokus-{c}" for c in CODES] + ["fokus-overblik"]
-EXPECTED = sorted([f"forvaltningsrapport-{c}" for c in CODES] + ANALYSES + FOKUS)
+PER_FORVALTNING = ["forvaltningsrapport", "ledelsesinformation", "fokus"]
+EXPECTED = sorted([f"{r}-{c}" for r in PER_FORVALTNING for c in CODES] + ANALYSES + ["fokus-overblik"])
 
 _CACHE: dict = {}
 
@@ -204,8 +204,8 @@ def test_report_definition_mistakes_name_the_file_and_key(tmp_path, content, wor
 
 def test_shipped_definitions_are_valid():
     defs = load_definitions(ROOT / "parameters" / "reports")
-    assert sorted(defs) == sorted(ANALYSES + ["forvaltningsrapport", "fokus", "fokus-overblik"])
-    assert defs["forvaltningsrapport"].per_forvaltning and defs["fokus"].per_forvaltning
+    assert sorted(defs) == sorted(ANALYSES + PER_FORVALTNING + ["fokus-overblik"])
+    assert all(defs[r].per_forvaltning for r in PER_FORVALTNING)
     assert not any(defs[a].per_forvaltning for a in ANALYSES + ["fokus-overblik"])
     # the FOKUS reports default to the latest complete year and the mode the cycle gives it
     assert defs["fokus"].parameters == {"year": None, "mode": None} == defs["fokus-overblik"].parameters

@@ -32,6 +32,7 @@ def test_every_report_renders(fjordby):
     assert code == 0
     names = sorted(p.stem for p in out.glob("*.html"))
     assert names == sorted(["index", "forvaltningsrapport-soc", "forvaltningsrapport-tek", "forvaltningsrapport-boer",
+                            "ledelsesinformation-soc", "ledelsesinformation-tek", "ledelsesinformation-boer",
                             "klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver",
                             "risikobillede", "fokus-soc", "fokus-tek", "fokus-boer", "fokus-overblik"])
     index = (out / "index.html").read_text(encoding="utf-8")
