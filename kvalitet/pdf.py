@@ -24,13 +24,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: where Chromium is looked for on the PATH, in this order
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-INSTALL_HINT = ("installér Chromium for at få PDF-udgaverne: `apt-get install chromium` (Debian/Ubuntu) – eller peg på "
-                "en Chromium/Chrome med miljøvariablen KVALITET_CHROMIUM")
+INSTALL_HINT = ("installér Chromium for at få PDF-udgaverne: `apt-get install chromium` (Debian/Ubuntu) – eller "
+                "peg på en Chromium/Chrome med miljøvariablen KVALITET_CHROMIUM")
 #: A4 in inches (what printToPDF takes) and the page margins in millimetres: top and bottom hold header and footer
 A4_INCHES = (8.27, 11.69)
 MARGINS_MM = {"top": 24, "bottom": 16, "left": 15, "right": 15}
@@ -45,8 +45,10 @@ PRINT_CSS = """
   html,body{max-width:none!important;margin:0!important;padding:0!important;font-size:10pt}
   .kvalitet-demo-banner{position:static}
   .jp-Cell,.jp-Cell-inputWrapper,.jp-Cell-outputWrapper,.jp-InputArea,.jp-OutputArea,.jp-OutputArea-child,
-  .jp-RenderedMarkdown{display:block!important;padding-top:0!important;padding-bottom:0!important;
-    margin-top:0!important}
+  .jp-RenderedMarkdown{display:block!important;width:auto!important;box-sizing:border-box;padding-top:0!important;
+    padding-bottom:0!important;margin-top:0!important}
+  .jp-RenderedHTMLCommon,.jp-OutputArea-output{padding-left:0!important;padding-right:0!important;
+    box-sizing:border-box}
   .jp-Cell{margin-bottom:.4em!important}
   h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid;break-inside:avoid}
   .jp-MarkdownCell:has(.jp-RenderedMarkdown>:is(h1,h2,h3,h4,h5,h6):last-child),
@@ -59,6 +61,7 @@ PRINT_CSS = """
   img,svg,figure,table,pre{max-width:100%!important}
   img{height:auto!important}
   th,td{overflow-wrap:break-word}
+  table.kvalitet-wrap-anywhere th,table.kvalitet-wrap-anywhere td{overflow-wrap:anywhere}
   pre{white-space:pre-wrap;overflow-wrap:break-word}
   .jp-OutputArea-output,.jp-RenderedHTMLCommon,.jp-Cell,.jp-OutputArea{overflow:visible!important;
     max-width:100%!important}
@@ -75,6 +78,22 @@ _FAILED_STYLE = ("background:#f8d7da;font-weight:bold;padding:.6mm 2mm;margin-bo
                  "-webkit-print-color-adjust:exact;print-color-adjust:exact;")
 DEMO_TEXT = "DEMODATA – tallene i denne rapport er konstruerede og beskriver ikke virkelige forhold."
 FAILED_TEXT = "Rapporten kunne ikke dannes færdig; tallene er ufuldstændige."
+
+
+#: JavaScript run on the page laid out for print at the printed width: a table wider than the page gets a smaller
+#: font (down to 70 %), then may break words anywhere; returns what is still wider than the page (normally nothing)
+FIT_JS = r"""(() => {
+  const W = document.documentElement.clientWidth + 1;
+  for (const t of document.querySelectorAll('table')) {
+    const base = parseFloat(getComputedStyle(t).fontSize);
+    for (let f = 0.95; t.getBoundingClientRect().right > W && f >= 0.7; f -= 0.05) t.style.fontSize = (base * f) + 'px';
+    if (t.getBoundingClientRect().right > W) t.classList.add('kvalitet-wrap-anywhere');
+  }
+  return [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > W || r.left < -1);
+  }).map(e => e.tagName.toLowerCase() + ': ' + (e.textContent || e.getAttribute('alt') || '').trim().slice(0, 60));
+})()"""
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,8 @@ class PdfOutcome:
 
     written: dict[Path, Path]  # html → pdf
     errors: dict[Path, str]  # html → error
+    #: html → what is still wider than the page after :data:`FIT_JS` (cut off in the PDF)
+    too_wide: dict[Path, list[str]] = field(default_factory=dict)
     skipped: str | None = None
     seconds: float = 0.0
 
@@ -255,17 +276,33 @@ class DevTools:
                 pass
 
 
-def print_pdf(dt: DevTools, job: PdfJob) -> Path:
-    """Print one report with an open browser; write ``job.pdf`` (atomically: a reader never sees half a PDF)."""
+def fit_to_page(dt: DevTools, session: str) -> list[str]:
+    """Lay the open page out for print at the printed width and shrink what is wider (:data:`FIT_JS`); return the
+    elements still wider than the page."""
+    dt.send("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+    dt.send("Emulation.setDeviceMetricsOverride", {"width": CONTENT_WIDTH_PX, "height": 1100, "deviceScaleFactor": 1,
+                                                   "mobile": False}, session=session)
+    try:
+        result = dt.send("Runtime.evaluate", {"expression": FIT_JS, "returnByValue": True}, session=session)
+    finally:
+        dt.send("Emulation.clearDeviceMetricsOverride", session=session)
+        dt.send("Emulation.setEmulatedMedia", {"media": ""}, session=session)
+    return list(result.get("result", {}).get("value") or [])
+
+
+def print_pdf(dt: DevTools, job: PdfJob) -> list[str]:
+    """Print one report with an open browser; write ``job.pdf`` (atomically: a reader never sees half a PDF).
+    Returns what was wider than the page even after :func:`fit_to_page` (normally nothing)."""
     target, session = dt.open_page(job.html.resolve().as_uri())
     try:
+        too_wide = fit_to_page(dt, session)
         data = dt.send("Page.printToPDF", print_options(job), session=session)["data"]
     finally:
         dt.close_page(target)
     tmp = job.pdf.with_name(job.pdf.name + ".part")
     tmp.write_bytes(base64.b64decode(data))
     os.replace(tmp, job.pdf)
-    return job.pdf
+    return too_wide
 
 
 def print_reports(jobs: list[PdfJob], chromium: str | None = None) -> PdfOutcome:
@@ -288,7 +325,10 @@ def print_reports(jobs: list[PdfJob], chromium: str | None = None) -> PdfOutcome
                         if dt is not None:
                             dt.close()
                         dt = DevTools(chromium, profile)
-                    outcome.written[job.html] = print_pdf(dt, job)
+                    too_wide = print_pdf(dt, job)
+                    outcome.written[job.html] = job.pdf
+                    if too_wide:
+                        outcome.too_wide[job.html] = too_wide
                 except Exception as exc:  # one report's PDF failing never stops the others
                     outcome.errors[job.html] = f"{type(exc).__name__}: {exc}"
                     if dt is not None and isinstance(exc, (TimeoutError, RuntimeError, OSError)):

@@ -385,6 +385,9 @@ def _print_pdf_summary(outcome: pdf.PdfOutcome, results: list[JobResult]) -> Non
     for html_path, error in outcome.errors.items():
         print(f"  PDF FEJL {names.get(html_path, html_path.stem)}: {error} (HTML-rapporten er dannet)",
               file=sys.stderr)
+    for html_path, wide in outcome.too_wide.items():
+        print(f"  PDF ADVARSEL {names.get(html_path, html_path.stem)}: bredere end siden og skåret af i PDF'en: "
+              + "; ".join(wide[:3]), file=sys.stderr)
     if outcome.written:
         print(f"PDF-bilag: {len(outcome.written)} skrevet på {outcome.seconds:.1f} s (én Chromium)")
 
