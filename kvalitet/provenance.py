@@ -4,8 +4,10 @@ packages that computed its numbers, and a fingerprint of the data it read (per t
 The fingerprint of a table is the MD5 of its rows' MD5s in sorted order, each row written as its columns cast to text
 by DuckDB (NULL as a NUL character, columns separated by the unit separator); so it does not depend on the order the
 rows are stored in, and changes when any row or value changes. The data's fingerprint is the SHA-256 of the tables'
-names and fingerprints, shortened to 16 hex digits. The same store read with the same DuckDB version (pinned in
-``constraints.txt``) gives the same fingerprint; :func:`data_fingerprint` recomputes it.
+names and fingerprints, shortened to 16 hex digits. A reader sees them in groups of four (:func:`grouped`), which
+also keeps a run of ten decimal digits (the shape of a CPR number) out of the report. The same store read with the
+same DuckDB version (pinned in ``constraints.txt``) gives the same fingerprint; :func:`data_fingerprint` recomputes
+it.
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ def data_fingerprint(con, tables: list[str]) -> tuple[str, dict[str, str]]:
     per = {t: table_fingerprint(con, t) for t in sorted(set(tables))}
     whole = hashlib.sha256("\n".join(f"{t}:{d}" for t, d in per.items()).encode()).hexdigest()[:16]
     return whole, per
+
+
+def grouped(digest: str) -> str:
+    """``5aaae8939b74ad83`` → ``5aaa-e893-9b74-ad83``: readable, and never ten digits in a row (a CPR number's
+    shape, which the checks for personal data look for)."""
+    return "-".join(digest[i:i + 4] for i in range(0, len(digest), 4))
 
 
 @dataclass(frozen=True)

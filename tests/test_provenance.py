@@ -13,6 +13,7 @@ import pandas as pd
 import partial_store
 import pytest
 import tiny_store
+from conftest import cpr_like
 
 from kvalitet import __version__, provenance
 from kvalitet.present import Report
@@ -64,6 +65,11 @@ def test_data_fingerprint_is_sha256_over_the_tables_names_and_fingerprints():
     assert whole == expected and re.fullmatch(r"[0-9a-f]{16}", whole)
 
 
+def test_a_fingerprint_is_shown_in_groups_of_four_never_as_a_cpr_like_run():
+    assert provenance.grouped("4312238118a0b1c2") == "4312-2381-18a0-b1c2"
+    assert cpr_like("4312238118a0b1c2") and not cpr_like(provenance.grouped("1234567890123456"))
+
+
 def test_versions_are_those_installed():
     versions = provenance.package_versions()
     assert versions["pandas"] == pd.__version__ and versions["duckdb"] == duckdb.__version__
@@ -97,9 +103,11 @@ def test_metode_og_data_states_versions_dates_and_the_fingerprint(smaaby, shown)
     for name in ("pandas", "numpy", "scipy", "statsmodels", "duckdb", "matplotlib"):
         assert f"{name} {metadata.version(name)}" in text
     # one as-of date for both tables (tiny_store loads them as of 31 December 2024): each is dated here
-    assert (f"Data, tallene bygger på: klager pr. 31. december 2024 (fingeraftryk {per['complaints'][:8]}); "
-            f"afgørelser pr. 31. december 2024 (fingeraftryk {per['decisions'][:8]}).") in text
-    assert f"Fingeraftryk af alle disse data: `{whole}`" in text
+    short = {t: provenance.grouped(d[:8]) for t, d in per.items()}
+    assert (f"Data, tallene bygger på: klager pr. 31. december 2024 (fingeraftryk {short['complaints']}); "
+            f"afgørelser pr. 31. december 2024 (fingeraftryk {short['decisions']}).") in text
+    assert f"Fingeraftryk af alle disse data: `{provenance.grouped(whole)}`" in text
+    assert not cpr_like(text)
 
 
 def test_metode_og_data_does_not_repeat_dates_the_data_quality_lines_give(tmp_path_factory, shown):
@@ -113,5 +121,6 @@ def test_metode_og_data_does_not_repeat_dates_the_data_quality_lines_give(tmp_pa
         rep.close()
     text = _text(shown)
     assert "Tabellerne er opgjort på forskellige datoer" in text
-    assert (f"Data, tallene bygger på: klager (fingeraftryk {per['complaints'][:8]}); stikprøver (fingeraftryk "
-            f"{per['audits'][:8]}).") in text
+    short = {t: provenance.grouped(d[:8]) for t, d in per.items()}
+    assert (f"Data, tallene bygger på: klager (fingeraftryk {short['complaints']}); stikprøver (fingeraftryk "
+            f"{short['audits']}).") in text

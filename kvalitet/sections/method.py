@@ -56,10 +56,11 @@ def recompute_lines(rep: Report, tables: list[str]) -> list[str]:
         asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
         dated = not asof.differ  # when the dates differ, "Datakvalitet" lists each table's date already
         parts = [f"{contract.TABLES[t].danish}" + (f" pr. {formatting.long_date(asof.tables[t])}" if dated else "")
-                 + f" (fingeraftryk {prov.tables[t][:8]})" for t in dict.fromkeys(tables)]
-        lines.append(f"Data, tallene bygger på: {'; '.join(parts)}. Fingeraftryk af alle disse data: `{prov.fingerprint}` – samme "
-                     "data giver samme fingeraftryk (`kvalitet.provenance.data_fingerprint`), så tallene kan "
-                     "genberegnes med de samme versioner (`constraints.txt`).")
+                 + f" (fingeraftryk {provenance.grouped(prov.tables[t][:8])})" for t in dict.fromkeys(tables)]
+        lines.append(f"Data, tallene bygger på: {'; '.join(parts)}. Fingeraftryk af alle disse data: "
+                     f"`{provenance.grouped(prov.fingerprint)}` – samme data giver samme fingeraftryk "
+                     "(`kvalitet.provenance.data_fingerprint`), så tallene kan genberegnes med de samme versioner "
+                     "(`constraints.txt`).")
     return lines
 
 
