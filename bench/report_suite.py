@@ -125,8 +125,8 @@ def main() -> None:
     if args.no_pdf:
         print("PDF bilag: none (--no-pdf)")
     elif pdf_line:
-        print(f"PDF bilag: {pdf_line.group(1)} printed in {pdf_line.group(2)} s by one Chromium, after the notebooks "
-              f"(included in the wall time below)")
+        print(f"PDF bilag: {pdf_line.group(1)} printed in {pdf_line.group(2)} s by one Chromium, each as soon as its "
+              "notebook was done (overlapping the others; part of the wall time below)")
     else:
         print("PDF bilag: none printed (Chromium missing? see the message above)")
     one = floor_one(tmp)

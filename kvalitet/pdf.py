@@ -1,6 +1,6 @@
 """Every rendered report as a PDF bilag: A4 portrait, printed by headless Chromium (Debian's ``chromium``).
 
-One browser process prints every PDF of a run. It is driven over the Chrome DevTools protocol on a pipe
+One browser process prints every PDF of a run, each as soon as its HTML is written (:class:`Printer`). It is driven over the Chrome DevTools protocol on a pipe
 (``--remote-debugging-pipe``: JSON messages, each ended by a NUL byte) with the standard library only, and
 ``Page.printToPDF`` prints each report with a header (the report's title and the municipality or forvaltning, and on
 a demo report the demo banner, so it stands on every page) and a footer (the date it was made, the data's as-of date
@@ -19,11 +19,14 @@ import base64
 import html
 import json
 import os
+import queue
 import select
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +122,7 @@ class PdfOutcome:
     #: html → what is still wider than the page after :data:`FIT_JS` (cut off in the PDF)
     too_wide: dict[Path, list[str]] = field(default_factory=dict)
     skipped: str | None = None
+    #: seconds spent printing (the browser's start not included)
     seconds: float = 0.0
 
 
@@ -305,37 +309,77 @@ def print_pdf(dt: DevTools, job: PdfJob) -> list[str]:
     return too_wide
 
 
-def print_reports(jobs: list[PdfJob], chromium: str | None = None) -> PdfOutcome:
+def print_reports(jobs: Iterable[PdfJob], chromium: str | None = None) -> PdfOutcome:
     """Print every job with ONE Chromium process (restarted only if it dies). Without Chromium nothing is printed
     and ``skipped`` says why and how to install it."""
-    start = time.perf_counter()
-    outcome = PdfOutcome({}, {})
-    if not jobs:
-        return outcome
-    chromium = chromium or find_chromium()
-    if chromium is None:
-        outcome.skipped = f"Chromium blev ikke fundet; {INSTALL_HINT}"
-        return outcome
-    with tempfile.TemporaryDirectory(prefix="kvalitet-chromium-") as profile:
-        dt = None
+    printer = Printer(chromium, background=False)
+    for job in jobs:
+        printer.submit(job)
+    return printer.finish()
+
+
+class Printer:
+    """Prints reports as they are submitted, with one browser: in a background thread (``background``), so the PDFs
+    of the first reports are printed while the notebooks of the others still run. The browser is started here, in
+    the calling thread (before a run starts its worker processes), and is only restarted should it die."""
+
+    def __init__(self, chromium: str | None = None, background: bool = True):
+        self.outcome = PdfOutcome({}, {})
+        self.chromium = chromium or find_chromium()
+        self._profile = self._dt = self._thread = None
+        self._queue: queue.Queue = queue.Queue()
+        if self.chromium is None:
+            self.outcome.skipped = f"Chromium blev ikke fundet; {INSTALL_HINT}"
+            return
+        self._profile = tempfile.TemporaryDirectory(prefix="kvalitet-chromium-")
         try:
-            for job in jobs:
-                try:
-                    if dt is None or not dt.alive:
-                        if dt is not None:
-                            dt.close()
-                        dt = DevTools(chromium, profile)
-                    too_wide = print_pdf(dt, job)
-                    outcome.written[job.html] = job.pdf
-                    if too_wide:
-                        outcome.too_wide[job.html] = too_wide
-                except Exception as exc:  # one report's PDF failing never stops the others
-                    outcome.errors[job.html] = f"{type(exc).__name__}: {exc}"
-                    if dt is not None and isinstance(exc, (TimeoutError, RuntimeError, OSError)):
-                        dt.close()
-                        dt = None
+            self._dt = DevTools(self.chromium, self._profile.name)
+        except OSError as exc:
+            self.outcome.skipped = f"Chromium ({self.chromium}) kunne ikke startes: {exc}; {INSTALL_HINT}"
+            self._profile.cleanup()
+            return
+        if background:
+            self._thread = threading.Thread(target=self._work, name="kvalitet-pdf", daemon=True)
+            self._thread.start()
+
+    def submit(self, job: PdfJob) -> None:
+        if self.outcome.skipped:
+            return
+        if self._thread is None:
+            self._print(job)
+        else:
+            self._queue.put(job)
+
+    def finish(self) -> PdfOutcome:
+        """Wait for every submitted job, close the browser and return what was done."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        if self._dt is not None:
+            self._dt.close()
+        if self._profile is not None:
+            self._profile.cleanup()
+        return self.outcome
+
+    def _work(self) -> None:
+        for job in iter(self._queue.get, None):
+            self._print(job)
+
+    def _print(self, job: PdfJob) -> None:
+        start = time.perf_counter()
+        try:
+            if self._dt is None or not self._dt.alive:
+                if self._dt is not None:
+                    self._dt.close()
+                self._dt = DevTools(self.chromium, self._profile.name)
+            too_wide = print_pdf(self._dt, job)
+            self.outcome.written[job.html] = job.pdf
+            if too_wide:
+                self.outcome.too_wide[job.html] = too_wide
+        except Exception as exc:  # one report's PDF failing never stops the others
+            self.outcome.errors[job.html] = f"{type(exc).__name__}: {exc}"
+            if self._dt is not None and isinstance(exc, (TimeoutError, RuntimeError, OSError)):
+                self._dt.close()
+                self._dt = None
         finally:
-            if dt is not None:
-                dt.close()
-    outcome.seconds = time.perf_counter() - start
-    return outcome
+            self.outcome.seconds += time.perf_counter() - start

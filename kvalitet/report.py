@@ -328,6 +328,9 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} samtidige kerner …", file=sys.stderr)
     results: list[JobResult] = []
+    for j in plan:  # a bilag from an earlier run never stays beside a newer HTML
+        (out_dir / f"{j.name}.pdf").unlink(missing_ok=True)
+    printer = pdf.Printer() if pdfs else None  # one browser, printing each report as soon as its HTML is written
     ctx = get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
         futures = {pool.submit(_render, j, str(out_dir), demo, as_of_label): j for j in plan}
@@ -338,11 +341,15 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
                 results.append(fut.result())
             except Exception as exc:  # the worker itself died
                 results.append(JobResult(job, ok=False, error=f"{type(exc).__name__}: {exc}"))
+            if printer is not None and results[-1].html is not None:
+                printer.submit(pdf_job(results[-1], org, demo, as_of_label))
             if bar:
                 bar.update(1)
         if bar:
             bar.close()
-    outcome = write_pdfs(results, org, demo, as_of_label) if pdfs else None
+    outcome = printer.finish() if printer is not None else None
+    for r in results:
+        r.pdf = outcome.written.get(r.html) if outcome is not None and r.html is not None else None
     index = write_index(results, out_dir, org.municipality, demo, as_of_label)
     failed = [r for r in results if not r.ok]
     for r in sorted(results, key=lambda r: r.job.name):
@@ -361,20 +368,11 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     return 1 if failed else 0
 
 
-def write_pdfs(results: list[JobResult], org: org_mod.Organisation, demo: bool, as_of_label: str) -> pdf.PdfOutcome:
-    """Print every rendered report as ``<name>.pdf`` beside its HTML with one browser; set ``JobResult.pdf``. A PDF
-    left from an earlier run is removed when no new one is written, so a bilag never shows older numbers than its
-    HTML."""
-    made = formatting.long_date(date.today())
-    jobs = [pdf.PdfJob(r.html, r.html.with_suffix(".pdf"), r.job.title, org.display_name, made, as_of_label, demo,
-                       failed=not r.ok) for r in results if r.html is not None]
-    for j in jobs:
-        j.pdf.unlink(missing_ok=True)
-    outcome = pdf.print_reports(jobs)
-    for r in results:
-        if r.html is not None and r.html in outcome.written:
-            r.pdf = outcome.written[r.html]
-    return outcome
+def pdf_job(result: JobResult, org: org_mod.Organisation, demo: bool, as_of_label: str) -> pdf.PdfJob:
+    """The PDF bilag of a rendered report: ``<name>.pdf`` beside its HTML, its title and the municipality in the
+    header, the date it was made and the data's as-of date in the footer, marked when the report failed."""
+    return pdf.PdfJob(result.html, result.html.with_suffix(".pdf"), result.job.title, org.display_name,
+                      formatting.long_date(date.today()), as_of_label, demo, failed=not result.ok)
 
 
 def _print_pdf_summary(outcome: pdf.PdfOutcome, results: list[JobResult]) -> None:
