@@ -53,6 +53,8 @@ PRINT_CSS = """
   .jp-RenderedHTMLCommon,.jp-OutputArea-output{padding-left:0!important;padding-right:0!important;
     box-sizing:border-box}
   .jp-Cell{margin-bottom:.4em!important}
+  .jp-OutputArea-child,.jp-OutputArea-output{break-inside:auto!important;page-break-inside:auto!important}
+  .jp-OutputArea-output{display:block!important}
   h1,h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid;break-inside:avoid}
   .jp-MarkdownCell:has(.jp-RenderedMarkdown>:is(h1,h2,h3,h4,h5,h6):last-child),
   .jp-OutputArea-child:has(>.jp-RenderedMarkdown>:is(h1,h2,h3,h4,h5,h6):last-child){
@@ -66,8 +68,8 @@ PRINT_CSS = """
   th,td{overflow-wrap:break-word}
   table.kvalitet-wrap-anywhere th,table.kvalitet-wrap-anywhere td{overflow-wrap:anywhere}
   pre{white-space:pre-wrap;overflow-wrap:break-word}
-  .jp-OutputArea-output,.jp-RenderedHTMLCommon,.jp-Cell,.jp-OutputArea{overflow:visible!important;
-    max-width:100%!important}
+  .jp-OutputArea-output,.jp-RenderedHTMLCommon,.jp-Cell,.jp-OutputArea,.jp-OutputArea-child{
+    overflow:visible!important;max-width:100%!important}
   .jp-Cell,.jp-OutputArea-child{padding-left:0!important;padding-right:0!important}
   a{color:inherit;text-decoration:none}
 }
