@@ -93,7 +93,8 @@ def test_metode_og_data_states_versions_dates_and_the_fingerprint(smaaby, shown)
     db, org = smaaby
     rep = Report.open(db, org, None, None)
     try:
-        common.method_and_data(rep, klager.INDICATORS, klager.TABLES)
+        # Småby has no inquiries: a table never loaded and empty was not read, and is not listed
+        common.method_and_data(rep, klager.INDICATORS, [*klager.TABLES, "inquiries"])
         whole, per = provenance.data_fingerprint(rep.con, klager.TABLES)
     finally:
         rep.close()

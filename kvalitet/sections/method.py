@@ -50,13 +50,16 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
 def recompute_lines(rep: Report, tables: list[str]) -> list[str]:
     """What a reader needs to recompute the numbers a year later: the software and its versions, each table read with
     its as-of date (unless the lines on dates above already list them) and fingerprint, and the data's fingerprint."""
-    prov = provenance.of(rep.con, tables)
+    if not tables:
+        return [provenance.of(rep.con, []).software_line()]
+    asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
+    read = [t for t in dict.fromkeys(tables) if t in asof.tables]  # an empty table never loaded has nothing to read
+    prov = provenance.of(rep.con, read)
     lines = [prov.software_line()]
-    if tables:
-        asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
+    if read:
         dated = not asof.differ  # when the dates differ, "Datakvalitet" lists each table's date already
         parts = [f"{contract.TABLES[t].danish}" + (f" pr. {formatting.long_date(asof.tables[t])}" if dated else "")
-                 + f" (fingeraftryk {provenance.grouped(prov.tables[t][:8])})" for t in dict.fromkeys(tables)]
+                 + f" (fingeraftryk {provenance.grouped(prov.tables[t][:8])})" for t in read]
         lines.append(f"Data, tallene bygger på: {'; '.join(parts)}. Fingeraftryk af alle disse data: "
                      f"`{provenance.grouped(prov.fingerprint)}` – samme data giver samme fingeraftryk "
                      "(`kvalitet.provenance.data_fingerprint`), så tallene kan genberegnes med de samme versioner "
