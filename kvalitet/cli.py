@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="antal samtidige notebooks (standard: kerner)")
     p.add_argument("--reports-dir", default=None, metavar="MAPPE",
                    help="mappen med rapportdefinitioner (standard: parameters/reports)")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="dan ikke PDF-bilagene (standard: en PDF ved siden af hver HTML, med Chromium)")
 
     p = sub.add_parser("indicators", help="beregn indikatorerne pr. gruppe og periode (CSV eller XLSX)")
     _add_indicator_options(p)
@@ -291,6 +293,7 @@ def cmd_report(args) -> int:
         out=args.out,
         jobs=args.jobs,
         reports_dir=args.reports_dir,
+        pdfs=args.pdf,
     )
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import formatting, store
+from . import formatting, pdf, store
 from . import organisation as org_mod
 from .errors import UserError
 
@@ -68,6 +68,7 @@ class JobResult:
     ok: bool
     html: Path | None = None
     xlsx: Path | None = None
+    pdf: Path | None = None
     executed: Path | None = None
     seconds: float = 0.0
     error: str | None = None
@@ -218,8 +219,8 @@ table.kvalitet-table{font-size:.82em;border-collapse:collapse;margin:.3em 0 .2em
 table.kvalitet-table th,table.kvalitet-table td{padding:.2em .5em;vertical-align:top;white-space:normal}
 table.kvalitet-table th:first-child,table.kvalitet-table td:first-child{text-align:left}
 figure{margin:.5em 0}
-@media print{.kvalitet-demo-banner{position:static}}
 </style>
+<style>""" + pdf.PRINT_CSS + """</style>
 """
 
 
@@ -259,13 +260,14 @@ def write_index(results: list[JobResult], out_dir: Path, municipality: str, demo
     rows = []
     for r in sorted(results, key=lambda r: r.job.name):
         if r.html is None:
-            rows.append(f"<tr><td>{html.escape(r.job.title)}</td><td colspan='3'>kunne ikke dannes</td></tr>")
+            rows.append(f"<tr><td>{html.escape(r.job.title)}</td><td colspan='4'>kunne ikke dannes</td></tr>")
             continue
         status = "" if r.ok else " (fejlede – ufuldstændig)"
         xlsx = f"<a href='{r.xlsx.name}'>tabeller (XLSX)</a>" if r.xlsx else ""
+        bilag = f"<a href='{r.pdf.name}'>PDF</a>" if r.pdf else ""
         rows.append(
             f"<tr><td><a href='{r.html.name}'>{html.escape(r.job.title)}</a>{status}</td>"
-            f"<td>{built}</td><td>{html.escape(as_of_label)}</td><td>{xlsx}</td></tr>"
+            f"<td>{built}</td><td>{html.escape(as_of_label)}</td><td>{bilag}</td><td>{xlsx}</td></tr>"
         )
     page = f"""<!DOCTYPE html>
 <html lang="da"><head><meta charset="utf-8"><title>Rapporter – {html.escape(municipality)}</title>
@@ -273,7 +275,8 @@ def write_index(results: list[JobResult], out_dir: Path, municipality: str, demo
 <body>{DEMO_BANNER if demo else ""}
 <h1>Rapporter – {html.escape(municipality)}</h1>
 <p>Dannet {built}. Data opgjort pr. {html.escape(as_of_label)}.</p>
-<table><thead><tr><th>Rapport</th><th>Dannet</th><th>Data opgjort pr.</th><th>Tabeller</th></tr></thead>
+<table><thead><tr><th>Rapport</th><th>Dannet</th><th>Data opgjort pr.</th><th>Bilag</th><th>Tabeller</th></tr>
+</thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
@@ -321,8 +324,10 @@ def check_fokus(definitions: dict[str, ReportDefinition], names: list[str], orga
 
 def run_reports(names: list[str] | None = None, all_reports: bool = False, db=None, organisation=None,
                 as_of: date | None = None, out="reports", jobs: int | None = None, reports_dir=None,
-                progress: bool = True) -> int:
-    """Render the named reports (or all); print a summary; return the exit code (0 all ok, 1 some failed)."""
+                progress: bool = True, pdfs: bool = True) -> int:
+    """Render the named reports (or all), each also as a PDF bilag (:mod:`kvalitet.pdf`) unless ``pdfs`` is false;
+    print a summary; return the exit code (0 all ok, 1 some failed). PDFs that could not be made (no Chromium, or
+    the browser failed on a report) are reported but do not change the exit code: the HTML is the report."""
     names = list(names or [])
     if all_reports and names:
         raise UserError("angiv enten rapportnavne eller --all, ikke begge")
@@ -346,6 +351,9 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} samtidige kerner …", file=sys.stderr)
     results: list[JobResult] = []
+    for j in plan:  # a bilag from an earlier run never stays beside a newer HTML
+        (out_dir / f"{j.name}.pdf").unlink(missing_ok=True)
+    printer = pdf.Printer() if pdfs else None  # one browser, printing each report as soon as its HTML is written
     ctx = get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
         futures = {pool.submit(_render, j, str(out_dir), demo, as_of_label): j for j in plan}
@@ -356,15 +364,22 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
                 results.append(fut.result())
             except Exception as exc:  # the worker itself died
                 results.append(JobResult(job, ok=False, error=f"{type(exc).__name__}: {exc}"))
+            if printer is not None and results[-1].html is not None:
+                printer.submit(pdf_job(results[-1], org, demo, as_of_label))
             if bar:
                 bar.update(1)
         if bar:
             bar.close()
+    outcome = printer.finish() if printer is not None else None
+    for r in results:
+        r.pdf = outcome.written.get(r.html) if outcome is not None and r.html is not None else None
     index = write_index(results, out_dir, org.municipality, demo, as_of_label)
     failed = [r for r in results if not r.ok]
     for r in sorted(results, key=lambda r: r.job.name):
         if r.ok:
-            print(f"  ok   {r.job.name}: {r.html} ({r.seconds:.1f} s)")
+            print(f"  ok   {r.job.name}: {r.html}{' + PDF' if r.pdf else ''} ({r.seconds:.1f} s)")
+    if outcome is not None:
+        _print_pdf_summary(outcome, results)
     if failed:
         print(f"\n{len(failed)} af {len(results)} rapporter fejlede:", file=sys.stderr)
         for r in failed:
@@ -374,6 +389,28 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
                 print(f"       den kørte notebook er gemt til eftersyn: {r.executed}", file=sys.stderr)
     print(f"Oversigt: {index}")
     return 1 if failed else 0
+
+
+def pdf_job(result: JobResult, org: org_mod.Organisation, demo: bool, as_of_label: str) -> pdf.PdfJob:
+    """The PDF bilag of a rendered report: ``<name>.pdf`` beside its HTML, its title and the municipality in the
+    header, the date it was made and the data's as-of date in the footer, marked when the report failed."""
+    return pdf.PdfJob(result.html, result.html.with_suffix(".pdf"), result.job.title, org.display_name,
+                      formatting.long_date(date.today()), as_of_label, demo, failed=not result.ok)
+
+
+def _print_pdf_summary(outcome: pdf.PdfOutcome, results: list[JobResult]) -> None:
+    if outcome.skipped:
+        print(f"\nPDF-bilagene er sprunget over (HTML-rapporterne er dannet): {outcome.skipped}", file=sys.stderr)
+        return
+    names = {r.html: r.job.name for r in results if r.html is not None}
+    for html_path, error in outcome.errors.items():
+        print(f"  PDF FEJL {names.get(html_path, html_path.stem)}: {error} (HTML-rapporten er dannet)",
+              file=sys.stderr)
+    for html_path, wide in outcome.too_wide.items():
+        print(f"  PDF ADVARSEL {names.get(html_path, html_path.stem)}: bredere end siden og skåret af i PDF'en: "
+              + "; ".join(wide[:3]), file=sys.stderr)
+    if outcome.written:
+        print(f"PDF-bilag: {len(outcome.written)} skrevet på {outcome.seconds:.1f} s (én Chromium)")
 
 
 def _progress(total: int, enabled: bool):

@@ -1,9 +1,10 @@
-""""Metode og data": definitions from the catalogue, data-quality notes (quarantine, suppression) and the as-of
-dates of the tables."""
+""""Metode og data": definitions from the catalogue, data-quality notes (quarantine, suppression), the as-of
+dates of the tables and what is needed to recompute the numbers (versions and a fingerprint of the data,
+:mod:`kvalitet.provenance`)."""
 
 from __future__ import annotations
 
-from .. import catalogue, contract, formatting
+from .. import catalogue, contract, formatting, provenance
 from ..indicators import data_as_of, lookups
 from ..present import Report
 from .values import alpha, conf_text, level_text
@@ -42,7 +43,28 @@ def method_and_data(rep: Report, indicator_ids: list[str], tables: list[str], ex
     lines += ["", f"Konfidensintervaller er {conf_text(rep)}. En ændring mellem to perioder kaldes statistisk "
                   f"sikker, når p < {level_text(alpha(rep))}; tendenser over mange perioder, når "
                   f"q < {level_text(rep.organisation.thresholds.fdr)} (justeret for mange test)."]
+    lines += ["", "**Genberegning**", ""] + [f"- {e}" for e in recompute_lines(rep, tables)]
     rep.text("\n".join(lines))
+
+
+def recompute_lines(rep: Report, tables: list[str]) -> list[str]:
+    """What a reader needs to recompute the numbers a year later: the software and its versions, each table read with
+    its as-of date (unless the lines on dates above already list them) and fingerprint, and the data's fingerprint."""
+    if not tables:
+        return [provenance.of(rep.con, []).software_line()]
+    asof = data_as_of(rep.con, tables, rep.as_of, rep.organisation)
+    read = [t for t in dict.fromkeys(tables) if t in asof.tables]  # an empty table never loaded has nothing to read
+    prov = provenance.of(rep.con, read)
+    lines = [prov.software_line()]
+    if read:
+        dated = not asof.differ  # when the dates differ, "Datakvalitet" lists each table's date already
+        parts = [f"{contract.TABLES[t].danish}" + (f" pr. {formatting.long_date(asof.tables[t])}" if dated else "")
+                 + f" (fingeraftryk {provenance.grouped(prov.tables[t][:8])})" for t in read]
+        lines.append(f"Data, tallene bygger på: {'; '.join(parts)}. Fingeraftryk af alle disse data: "
+                     f"`{provenance.grouped(prov.fingerprint)}` – samme data giver samme fingeraftryk "
+                     "(`kvalitet.provenance.data_fingerprint`), så tallene kan genberegnes med de samme versioner "
+                     "(`constraints.txt`).")
+    return lines
 
 
 def as_of_lines(rep: Report, tables: list[str], period: str = "year") -> list[str]:
