@@ -16,6 +16,8 @@ person-count columns (nothing is hidden).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -57,15 +59,21 @@ def class_of(values, bounds=CLASS_BOUNDS) -> np.ndarray:
     return np.where(np.isfinite(v), out, -1)
 
 
-def _rings_placed(name: str, rings) -> list[np.ndarray]:
-    if name != "Bornholm":
-        return list(rings)
-    dx, dy = BORNHOLM_SHIFT
-    return [r + np.array([dx, dy]) for r in rings]
+@lru_cache(maxsize=1)
+def _paths() -> dict[str, Path]:
+    """Each kommune's boundary as one compound path (Bornholm moved into its box)."""
+    out = {}
+    for name, rings in municipalities.boundaries().items():
+        if name == "Bornholm":
+            rings = [r + np.array(BORNHOLM_SHIFT) for r in rings]
+        out[name] = Path.make_compound_path(*[Path(r, closed=True) for r in rings])
+    return out
 
 
-def _path(rings) -> Path:
-    return Path.make_compound_path(*[Path(r, closed=True) for r in rings])
+def _add(ax, patch) -> None:
+    """Add a patch without :meth:`~matplotlib.axes.Axes.add_patch`'s update of the data limits (which walks every
+    vertex; the map sets its limits itself)."""
+    ax.add_artist(patch)
 
 
 def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: str | None = None,
@@ -82,26 +90,23 @@ def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: s
     classes = dict(zip(names, class_of(shown.number(value))))
     colours = class_colours(len(CLASS_BOUNDS) + 1)
     used = set()
-    bounds = municipalities.boundaries()
-    for name, rings in bounds.items():
+    paths = _paths()
+    for name, path in paths.items():
         k = classes.get(name, -1)
         used.add(k)
         if k >= 0:
-            patch = PathPatch(_path(_rings_placed(name, rings)), facecolor=colours[k], edgecolor="white",
-                              linewidth=0.3)
+            patch = PathPatch(path, facecolor=colours[k], edgecolor="white", linewidth=0.3)
         else:
-            patch = PathPatch(_path(_rings_placed(name, rings)), facecolor=NO_CASES_COLOUR, edgecolor="#9a9a9a",
-                              hatch="/////", linewidth=0.2)
+            patch = PathPatch(path, facecolor=NO_CASES_COLOUR, edgecolor="#9a9a9a", hatch="/////", linewidth=0.2)
         patch.set_gid(name)
-        ax.add_patch(patch)
+        _add(ax, patch)
     target = municipalities.match(highlight) if highlight else None
     if target:
-        outline = PathPatch(_path(_rings_placed(target, bounds[target])), facecolor="none", edgecolor="black",
-                            linewidth=1.8, zorder=5)
+        outline = PathPatch(paths[target], facecolor="none", edgecolor="black", linewidth=1.8, zorder=5)
         outline.set_gid(f"outline:{target}")
-        ax.add_patch(outline)
+        _add(ax, outline)
     dx, dy = BORNHOLM_SHIFT
-    ax.add_patch(Rectangle((14.62 + dx, 54.93 + dy), 0.62, 0.45, facecolor="none", edgecolor=MUTED, linewidth=0.6))
+    _add(ax, Rectangle((14.62 + dx, 54.93 + dy), 0.62, 0.45, facecolor="none", edgecolor=MUTED, linewidth=0.6))
     ax.set_xlim(8.0, 12.85)
     ax.set_ylim(54.5, 57.8)
     ax.set_aspect(_ASPECT)
@@ -171,4 +176,18 @@ def funnel(data: Disclosed, label: str, limits: pd.DataFrame, title: str, highli
         ax.scatter([n], [v], s=140, facecolors="none", edgecolors="black", linewidths=1.8, zorder=6,
                    label=f"{target} Kommune")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    return fig
+
+
+def development(data: Disclosed, period: str, value: str, ci_low: str, ci_high: str, national: str, title: str,
+                name: str, source: str = "", as_of_label: str = ""):
+    """The kommune's omgørelsesprocent per year with its interval (:func:`kvalitet.charts.series_with_ci`) and
+    the national level (column ``national``) as a dashed line."""
+    require(data, "development")
+    fig = charts.series_with_ci(data, period, value, ci_low, ci_high, title=title, ylabel="Omgørelsesprocent",
+                                source=source, as_of_label=as_of_label, percent=True, label=name)
+    ax = fig.axes[0]
+    ax.plot(np.arange(len(data)), data.number(national), color=MUTED, linestyle="--", marker="s", markersize=3,
+            label="Hele landet")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return fig

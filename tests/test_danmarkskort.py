@@ -211,3 +211,51 @@ def test_ankestyrelsens_worked_example(tmp_path):
     sh = dk.shares(make(tmp_path / "ex.duckdb", rows), as_of=date(2017, 12, 31))
     assert (sh.iloc[0]["reversed"], sh.iloc[0]["merits"]) == (24, 129)
     assert round(sh.iloc[0]["value"] * 100) == ex.omgoerelse_pct_published == 19
+
+
+# ------------------------------------------------------------------------------------------------ the report
+def _report(tmp_path, rows):
+    from kvalitet.present import Report
+
+    db = tmp_path / "r.duckdb"
+    make(db, rows).close()
+    org(tmp_path)
+    return Report.open(db, tmp_path / "organisation.yaml")
+
+
+def test_report_for_a_kommune_without_rows_says_so_and_shows_the_national_picture(tmp_path, shown):
+    from conftest import alt_texts
+    from kvalitet.sections import danmarkskort as sec
+
+    rep = _report(tmp_path, SMALL)
+    ctx = sec.open_context(rep, "Vejle")
+    assert (ctx.municipality, ctx.has_rows, ctx.year) == ("Vejle", False, 2023)
+    sec.front(rep, ctx)
+    assert sec.key_figures(rep, ctx).empty
+    sec.map_and_ranking(rep, ctx)
+    fs = sec.funnels(rep, ctx)
+    assert sec.discussion(rep, ctx).empty
+    text = "\n".join(shown)
+    assert "**Vejle Kommune har ingen rækker i Danmarkskort-tallene.** Rapporten viser derfor kun landsbilledet" \
+        in text
+    alts = alt_texts(shown)
+    assert len(alts) == 3 and "5 kommuner med realitetsbehandlede sager" in alts[0] and "Vejle Kommune uden sager" \
+        in alts[0]
+    assert len(fs) == 1 and "Vejle Kommune har ingen Danmarkskort-tal" in text
+    rep.close()
+
+
+def test_report_for_another_kommune_by_parameter(tmp_path, shown):
+    from kvalitet.sections import danmarkskort as sec
+
+    rep = _report(tmp_path, SMALL)
+    ctx = sec.open_context(rep, "Århus")
+    assert (ctx.municipality, ctx.group_name) == ("Aarhus", "Region Midtjylland")
+    key = sec.key_figures(rep, ctx)
+    assert (key.iloc[0]["rank"], key.iloc[0]["ranked"]) == (1, 5)  # 28 % in 2023: the lowest of five
+    d = sec.discussion(rep, ctx)
+    assert d["kind"].tolist() == ["forbedret"]
+    text = "\n".join(shown)
+    assert "Aarhus Kommune: omgørelsesprocent pr. lovområde i 2023" in text and "<td>1 af 5</td>" in text
+    assert "Ingen: i 2023 ligger Aarhus Kommune ikke over den øvre 95 %-grænse" in text
+    rep.close()

@@ -164,3 +164,20 @@ def test_the_published_rows_still_load(tmp_path, capsys, db, org_file):
     assert "i_alt (total): 27 er ikke summen af" in q["reason"] and "Morsø" in q["raw"]
     assert {r[0] for r in query(db, "SELECT DISTINCT municipality FROM municipal_appeals")} == \
         set(have["kommune"])
+
+
+def test_the_demo_danmarkskort_covers_all_98_kommuner():
+    """The 15 public-data kommuner first (drawn from the shared generator, as before), then the other 83 from
+    their own generator default_rng([seed, 12]): 3 areas × 8 years (2017–2024) each."""
+    import numpy as np
+
+    from kvalitet.demodata import generate
+    from kvalitet.demodata.external import _municipal_appeals
+    from kvalitet.demodata.setting import _MUNICIPALITIES, _OTHER_MUNICIPALITIES
+
+    m = generate(2024).frames["municipal_appeals"]
+    assert set(m["municipality"]) == set(mun.names())
+    assert len(m) == 98 * 3 * 8
+    assert set(m["municipality"].iloc[:15 * 24]) == set(_MUNICIPALITIES)
+    tail = _municipal_appeals(np.random.default_rng([2024, 12]), _OTHER_MUNICIPALITIES)
+    assert m.iloc[15 * 24:].reset_index(drop=True).equals(tail[m.columns].reset_index(drop=True))
