@@ -6,7 +6,8 @@ no GIS library): each kommune is one :class:`~matplotlib.patches.PathPatch` (its
 compound path, ``gid`` = the kommune's official name), coloured by its omgørelsesprocent in fixed classes of 10
 percentage points (the same classes for every area and year, so maps can be compared); a kommune without
 realitetsbehandlede cases is grey and hatched; the chosen kommune is outlined in black. Bornholm is drawn in a box
-in the Kattegat, as Danish maps usually do. Longitude is scaled by cos 56° so the country keeps its shape. The
+in the Kattegat, as Danish maps usually do, and the capital area, where the kommuner are small, is enlarged in a
+second panel beside the map. Longitude is scaled by cos 56° so the country keeps its shape. The
 attribution the boundary data require (:data:`kvalitet.municipalities.ATTRIBUTION`) is printed in the caption.
 
 Like every chart in kvalitet, these take a :class:`kvalitet.disclosure.Disclosed` table. Ankestyrelsen's published
@@ -35,6 +36,8 @@ NO_CASES_COLOUR = "#e6e6e6"
 #: Bornholm is moved by this much (degrees of longitude, latitude) into a box in the Kattegat
 BORNHOLM_SHIFT = (-2.55, 1.95)
 _ASPECT = 1 / np.cos(np.radians(56.0))
+#: the enlarged capital area (longitude, latitude ranges)
+CAPITAL_AREA = ((12.2, 12.72), (55.56, 55.86))
 
 
 def class_labels(bounds=CLASS_BOUNDS) -> list[str]:
@@ -76,19 +79,9 @@ def _add(ax, patch) -> None:
     ax.add_artist(patch)
 
 
-def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: str | None = None,
-               source: str = "", as_of_label: str = ""):
-    """A map of every kommune coloured by ``value`` (a share) from ``data`` (one row per kommune, ``label`` its
-    name in any spelling); kommuner not in ``data`` or without a value are marked as without cases; ``highlight``
-    (a kommune) is outlined. Returns the Figure."""
-    require(data, "choropleth")
-    apply_style()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 6.4))
-    shown = data.subset(data.shown([value]))
-    fig.kvalitet_hidden_note = ""
-    names = [municipalities.match(x) or str(x) for x in shown.raw(label)]
-    classes = dict(zip(names, class_of(shown.number(value))))
-    colours = class_colours(len(CLASS_BOUNDS) + 1)
+def _draw(ax, classes: dict, colours, target: str | None, gid: bool) -> set:
+    """Every kommune as one patch in its class colour (hatched grey without a value) and ``target`` outlined;
+    returns the classes used (-1: without cases). With ``gid`` each patch carries its kommune's name."""
     used = set()
     paths = _paths()
     for name, path in paths.items():
@@ -98,19 +91,55 @@ def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: s
             patch = PathPatch(path, facecolor=colours[k], edgecolor="white", linewidth=0.3)
         else:
             patch = PathPatch(path, facecolor=NO_CASES_COLOUR, edgecolor="#9a9a9a", hatch="/////", linewidth=0.2)
-        patch.set_gid(name)
+        if gid:
+            patch.set_gid(name)
         _add(ax, patch)
-    target = municipalities.match(highlight) if highlight else None
     if target:
         outline = PathPatch(paths[target], facecolor="none", edgecolor="black", linewidth=1.8, zorder=5)
-        outline.set_gid(f"outline:{target}")
+        if gid:
+            outline.set_gid(f"outline:{target}")
         _add(ax, outline)
+    return used
+
+
+def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: str | None = None,
+               source: str = "", as_of_label: str = ""):
+    """A map of every kommune coloured by ``value`` (a share) from ``data`` (one row per kommune, ``label`` its
+    name in any spelling); kommuner not in ``data`` or without a value are marked as without cases; ``highlight``
+    (a kommune) is outlined. Returns the Figure."""
+    require(data, "choropleth")
+    apply_style()
+    fig = plt.figure(figsize=(WIDTH_IN, 6.4))
+    ax = fig.add_axes((0.0, 0.04, 0.64, 0.88))
+    ax.set_anchor("NW")
+    shown = data.subset(data.shown([value]))
+    fig.kvalitet_hidden_note = ""
+    names = [municipalities.match(x) or str(x) for x in shown.raw(label)]
+    classes = dict(zip(names, class_of(shown.number(value))))
+    colours = class_colours(len(CLASS_BOUNDS) + 1)
+    target = municipalities.match(highlight) if highlight else None
+    used = _draw(ax, classes, colours, target, gid=True)
     dx, dy = BORNHOLM_SHIFT
     _add(ax, Rectangle((14.62 + dx, 54.93 + dy), 0.62, 0.45, facecolor="none", edgecolor=MUTED, linewidth=0.6))
     ax.set_xlim(8.0, 12.85)
     ax.set_ylim(54.5, 57.8)
     ax.set_aspect(_ASPECT)
     ax.set_axis_off()
+    # the capital area, where the kommuner are small, enlarged below the legend
+    zoom = fig.add_axes((0.67, 0.04, 0.32, 0.40))
+    zoom.set_anchor("SW")
+    _draw(zoom, classes, colours, target, gid=False)
+    zoom.set_xlim(*CAPITAL_AREA[0])
+    zoom.set_ylim(*CAPITAL_AREA[1])
+    zoom.set_aspect(_ASPECT)
+    zoom.set_xticks([])
+    zoom.set_yticks([])
+    zoom.set_title("Hovedstadsområdet", fontsize=8, loc="left", fontweight="normal")
+    for spine in zoom.spines.values():
+        spine.set_visible(True)
+        spine.set_color(MUTED)
+    (x0, x1), (y0, y1) = CAPITAL_AREA
+    _add(ax, Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="none", edgecolor=MUTED, linewidth=0.6))
     handles = [Patch(facecolor=c, edgecolor="white", label=lb) for c, lb in zip(colours, class_labels())]
     if -1 in used:
         handles.append(Patch(facecolor=NO_CASES_COLOUR, edgecolor="#9a9a9a", hatch="/////", label=NO_CASES))
@@ -120,7 +149,6 @@ def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: s
               title="Omgørelsesprocent", title_fontsize=8.5, alignment="left")
     ax.set_title(title, wrap=True)
     charts.caption(fig, source, as_of_label, extra=municipalities.ATTRIBUTION)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 

@@ -53,6 +53,9 @@ def test_choropleth_one_coloured_shape_per_kommune_with_data_attribution_and_out
     outline = patches["outline:København"]
     assert outline.get_edgecolor() == mcolors.to_rgba("black") and outline.get_facecolor()[3] == 0
     assert municipalities.ATTRIBUTION in _texts(fig).replace("\n", " ")
+    # the capital area enlarged beside the map, drawn with the same colours and the outline
+    zoom = fig.axes[1]
+    assert zoom.get_title(loc="left") == "Hovedstadsområdet" and len(zoom.patches) == 98 + 1
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == maps.class_labels() + [maps.NO_CASES, "København Kommune"]
     plt.close(fig)
