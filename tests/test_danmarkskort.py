@@ -259,3 +259,16 @@ def test_report_for_another_kommune_by_parameter(tmp_path, shown):
     assert "Aarhus Kommune: omgørelsesprocent pr. lovområde i 2023" in text and "<td>1 af 5</td>" in text
     assert "Ingen: i 2023 ligger Aarhus Kommune ikke over den øvre 95 %-grænse" in text
     rep.close()
+
+
+def test_the_documented_comparison_group_is_valid():
+    import re
+
+    import yaml
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "indikatorer.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(danmarkskort:[\s\S]*?)```", text).group(1)
+    s = organisation.DanmarkskortSettings.model_validate(yaml.safe_load(block)["danmarkskort"])
+    assert s.name == "De seks største kommuner" and len(s.comparison_group) == 6
