@@ -97,6 +97,8 @@ def comparison_group(organisation: Organisation | None, municipality: str) -> tu
     settings = organisation.danmarkskort if organisation is not None else None
     if settings is not None and settings.comparison_group:
         return settings.name or "Sammenligningsgruppen", [m for m in settings.comparison_group if m != municipality]
+    if municipality not in municipalities.names():  # an organisation outside the 98 kommuner: no region
+        return "", []
     region = municipalities.get(municipality).region
     return region, [m for m in municipalities.in_region(region) if m != municipality]
 

@@ -144,7 +144,7 @@ def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: s
     if -1 in used:
         handles.append(Patch(facecolor=NO_CASES_COLOUR, edgecolor="#9a9a9a", hatch="/////", label=NO_CASES))
     if target:
-        handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.8, label=f"{target} Kommune"))
+        handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.8, label=municipalities.title(target)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
               title="Omgørelsesprocent", title_fontsize=8.5, alignment="left")
     ax.set_title(title, wrap=True)
@@ -171,7 +171,7 @@ def caterpillar(data: Disclosed, label: str, value: str, ci_low: str, ci_high: s
     ax.scatter(x[~mine], v[~mine], color=NEUTRAL, s=10, zorder=3, label="Kommune med 95 %-konfidensinterval")
     if mine.any():
         ax.vlines(x[mine], lo[mine], hi[mine], color=BAD, linewidth=2)
-        ax.scatter(x[mine], v[mine], color=BAD, s=30, zorder=4, label=f"{names[mine][0]} Kommune")
+        ax.scatter(x[mine], v[mine], color=BAD, s=30, zorder=4, label=municipalities.title(names[mine][0]))
         i = int(np.flatnonzero(mine)[0])
         ax.annotate(f"{names[i]}: {formatting.percent(v[i])}", (x[i], hi[i]), textcoords="offset points",
                     xytext=(0, 4), ha="center", fontsize=8, color=BAD)
@@ -202,7 +202,7 @@ def funnel(data: Disclosed, label: str, limits: pd.DataFrame, title: str, highli
         i = names.index(target)
         n, v = data.number("merits")[i], data.number("value")[i]
         ax.scatter([n], [v], s=140, facecolors="none", edgecolors="black", linewidths=1.8, zorder=6,
-                   label=f"{target} Kommune")
+                   label=municipalities.title(target))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return fig
 

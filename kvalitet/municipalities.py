@@ -110,6 +110,15 @@ def get(name: str) -> Municipality:
     raise KeyError(name)
 
 
+#: kommuner whose name as an authority is not "<navn> Kommune"
+_TITLES = {"København": "Københavns Kommune", "Bornholm": "Bornholms Regionskommune"}
+
+
+def title(name: str) -> str:
+    """The kommune as an authority: "Aarhus Kommune", "Københavns Kommune", "Bornholms Regionskommune"."""
+    return _TITLES.get(name, f"{name} Kommune")
+
+
 def regions() -> list[str]:
     """The five region names, in the order of their codes."""
     seen = {m.region_code: m.region for m in all_municipalities()}

@@ -272,3 +272,13 @@ def test_the_documented_comparison_group_is_valid():
     block = re.search(r"```yaml\n(danmarkskort:[\s\S]*?)```", text).group(1)
     s = organisation.DanmarkskortSettings.model_validate(yaml.safe_load(block)["danmarkskort"])
     assert s.name == "De seks største kommuner" and len(s.comparison_group) == 6
+
+
+def test_a_parameter_naming_no_kommune_is_a_danish_error(tmp_path):
+    from kvalitet.errors import UserError
+    from kvalitet.sections import danmarkskort as sec
+
+    rep = _report(tmp_path, SMALL)
+    with pytest.raises(UserError, match="municipality: 'Kobenhavm' er ikke en dansk kommune .*nærmeste: København"):
+        sec.open_context(rep, "Kobenhavm")
+    rep.close()

@@ -57,7 +57,7 @@ def test_choropleth_one_coloured_shape_per_kommune_with_data_attribution_and_out
     zoom = fig.axes[1]
     assert zoom.get_title(loc="left") == "Hovedstadsområdet" and len(zoom.patches) == 98 + 1
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == maps.class_labels() + [maps.NO_CASES, "København Kommune"]
+    assert legend == maps.class_labels() + [maps.NO_CASES, "Københavns Kommune"]
     plt.close(fig)
 
 
@@ -94,5 +94,5 @@ def test_funnel_highlights_the_kommune():
     lim = funnel_limits(np.geomspace(5, 1300, 50), 0.34)
     fig = maps.funnel(disclosure.disclose(pts), "Kommune", lim, "t", highlight="København")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "København Kommune" in labels and "Enhed uden for 99,8 %-grænserne" in labels
+    assert "Københavns Kommune" in labels and "Enhed uden for 99,8 %-grænserne" in labels
     plt.close(fig)

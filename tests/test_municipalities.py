@@ -181,3 +181,8 @@ def test_the_demo_danmarkskort_covers_all_98_kommuner():
     assert set(m["municipality"].iloc[:15 * 24]) == set(_MUNICIPALITIES)
     tail = _municipal_appeals(np.random.default_rng([2024, 12]), _OTHER_MUNICIPALITIES)
     assert m.iloc[15 * 24:].reset_index(drop=True).equals(tail[m.columns].reset_index(drop=True))
+
+
+def test_the_kommune_as_an_authority():
+    assert [mun.title(n) for n in ("Aarhus", "København", "Bornholm", "Nordfyns")] == [
+        "Aarhus Kommune", "Københavns Kommune", "Bornholms Regionskommune", "Nordfyns Kommune"]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import danmarkskort as dk
 from .. import disclosure, formatting, maps, municipalities
+from ..errors import UserError
 from ..present import Report
 from . import common
 
@@ -40,27 +41,39 @@ class Context:
     group: list[str]
     year: int | None
     has_rows: bool
-
-    @property
-    def display(self) -> str:
-        return f"{self.municipality} Kommune"
+    #: the kommune as an authority ("Københavns Kommune")
+    display: str
+    #: False for an organisation outside the 98 kommuner (then only the national picture is shown)
+    known: bool = True
 
 
 def open_context(rep: Report, municipality: str | None = None, year: int | None = None) -> Context:
-    """The context for ``municipality`` (any spelling; default the organisation's own) and ``year``."""
-    name = dk.resolve(municipality or rep.organisation.municipality)
+    """The context for ``municipality`` (any spelling; default the organisation's own) and ``year``. A parameter
+    naming no kommune is a UserError naming the closest names; an organisation file whose own municipality is not
+    one of the 98 (an invented one in a test) gets the national picture."""
+    own = rep.organisation.municipality
+    name = municipalities.match(municipality or own)
+    if name is None and municipality:
+        raise UserError(f"municipality: {municipality!r} {municipalities.unknown_reason(municipality)}")
+    known = name is not None
+    name = name or own
+    display = (rep.organisation.display_name if municipalities.match(own) == name or not known
+               else municipalities.title(name))
     sh = dk.shares(rep.con, as_of=rep.as_of, organisation=rep.organisation)
     group_name, group = dk.comparison_group(rep.organisation, name)
     has = bool(((sh["municipality"] == name) & (sh["merits"] > 0)).any())
-    return Context(sh, name, group_name, group, int(year) if year else dk.latest_year(sh), has)
+    return Context(sh, name, group_name, group, int(year) if year else dk.latest_year(sh), has, display, known)
 
 
 def front(rep: Report, ctx: Context) -> None:
     period = f"{ctx.year}" if ctx.year else "ingen data"
     rep.front_page("Danmarkskortet", ctx.display, f"Ankestyrelsens tal for {period}, pr. lovområde og år")
+    if not ctx.known:
+        rep.text(f"*{ctx.municipality} er ikke en af de 98 kommuner i Ankestyrelsens Danmarkskort; rapporten viser "
+                 "kun landsbilledet.*")
     if ctx.year is None:
         rep.text("*Databasen har ingen Danmarkskort-tal (tabellen danmarkskort er tom).*")
-    elif not ctx.has_rows:
+    elif not ctx.has_rows and ctx.known:
         rep.text(f"**{ctx.display} har ingen rækker i Danmarkskort-tallene.** Rapporten viser derfor kun "
                  "landsbilledet; indlæs Ankestyrelsens tal for kommunen med `kvalitet ingest`.")
 
@@ -185,7 +198,7 @@ def development(rep: Report, ctx: Context) -> pd.DataFrame:
         return trends
     t = trends.sort_values(["area", "series"], key=lambda s: s.map(lambda v: (v == dk.NATIONAL, v)))
     table = pd.DataFrame({
-        "Lovområde": t["area"], "Serie": t["series"].map(lambda s: s if s == dk.NATIONAL else f"{s} Kommune"),
+        "Lovområde": t["area"], "Serie": t["series"].map(lambda s: s if s == dk.NATIONAL else ctx.display),
         "År": [f"{a}–{b}" if a else formatting.MISSING for a, b in zip(t["first_period"], t["last_period"])],
         "Odds pr. år": t["estimate"].map(lambda v: formatting.number(v, 2) if np.isfinite(v) else formatting.MISSING),
         "95 %-konfidensinterval": [formatting.interval(lo, hi, formatting.number, decimals=2) if np.isfinite(lo)
@@ -223,14 +236,15 @@ def discussion(rep: Report, ctx: Context) -> pd.DataFrame:
 
 
 def method(rep: Report, ctx: Context, funnels_: list[dk.Funnel]) -> None:
-    extra = [
-        f"Landsniveauet er alle kommuners omgjorte sager lagt sammen delt med alle deres realitetsbehandlede sager "
-        f"(de kommuner, databasen har tal for). {ctx.group_name} er sammenligningsgruppen"
-        + (" fra organisationsfilen (`danmarkskort: comparison_group`)" if rep.organisation.danmarkskort.comparison_group
-           else " (kommunens region; en anden gruppe kan angives i organisationsfilen under `danmarkskort:`)")
-        + ", uden kommunen selv.",
-        "Ankestyrelsens tal pr. kommune er offentlig statistik og vises uden at skjule små tal.",
-    ]
+    extra = ["Landsniveauet er alle kommuners omgjorte sager lagt sammen delt med alle deres realitetsbehandlede "
+             "sager (de kommuner, databasen har tal for)."]
+    if ctx.group_name:
+        configured = bool(rep.organisation.danmarkskort.comparison_group)
+        extra.append(f"{ctx.group_name} er sammenligningsgruppen"
+                     + (" fra organisationsfilen (`danmarkskort: comparison_group`)" if configured
+                        else " (kommunens region; en anden gruppe kan angives i organisationsfilen under "
+                             "`danmarkskort:`)") + ", uden kommunen selv.")
+    extra.append("Ankestyrelsens tal pr. kommune er offentlig statistik og vises uden at skjule små tal.")
     extra += [f"Tragtdiagram, {f.area}: {f.method}" for f in funnels_]
     extra.append(municipalities.ATTRIBUTION)
     common.method_and_data(rep, INDICATORS, TABLES, extra=extra, period="year")
