@@ -90,11 +90,15 @@ def _period_ticks(ax, x, periods) -> None:
                        rotation_mode="anchor" if crowded else "default", fontsize=8.5 if crowded else None)
 
 
-def caption(fig, source: str, as_of_label: str) -> None:
+def caption(fig, source: str, as_of_label: str, extra: str = "") -> None:
+    """The caption hung under the figure: source and as-of date, the hidden-groups note, then ``extra`` (e.g. a
+    map's attribution)."""
     note = getattr(fig, "kvalitet_hidden_note", "")
     text = f"Kilde: {source}. Data opgjort pr. {as_of_label}." if source else ""
     if note:
         text = (text + " " if text else "") + note + "."
+    if extra:
+        text = (text + " " if text else "") + extra
     if text:
         # wrapped to the figure's width; hung below the figure, so a long note never runs into the axes
         width = int(fig.get_size_inches()[0] * 17)

@@ -9,6 +9,8 @@ Column types:
               replaced as a whole by a keyed hash.
 ``pii``       a personal identifier (``citizen_id``): always replaced by a keyed hash.
 ``code``      a forvaltning code; must be declared in the organisation file (its name is accepted too).
+``municipality`` a Danish kommune by name, spelling or kommunekode; stored as the official name
+              (:mod:`kvalitet.municipalities`).
 ``text``      free text: trimmed, inner white space collapsed, CPR-like substrings replaced by ``[CPR]``.
 ``category``  one of a fixed set of Danish words (case-insensitive); stored as spelled in the contract.
 ``date``      ``YYYY-MM-DD``, ``DD-MM-YYYY``, ``DD.MM.YYYY`` or ``DD/MM/YYYY`` (an XLSX date cell too); not after
@@ -31,12 +33,14 @@ from dataclasses import dataclass, field
 #: The earliest date any table accepts.
 EARLIEST_DATE = "2000-01-01"
 
-COLUMN_TYPES = ("id", "pii", "code", "text", "category", "date", "month", "period", "int", "bool", "indicator_ids")
+COLUMN_TYPES = ("id", "pii", "code", "municipality", "text", "category", "date", "month", "period", "int", "bool",
+                "indicator_ids")
 
 SQL_TYPES = {
     "id": "VARCHAR",
     "pii": "VARCHAR",
     "code": "VARCHAR",
+    "municipality": "VARCHAR",
     "text": "VARCHAR",
     "category": "VARCHAR",
     "date": "DATE",
@@ -55,6 +59,7 @@ TYPE_NAMES_DA = {
     "int": "et helt tal",
     "bool": "ja/nej, true/false eller 1/0",
     "indicator_ids": "id'er fra indikatorkataloget adskilt med komma",
+    "municipality": "en dansk kommune (navn eller kommunekode)",
 }
 
 
@@ -276,7 +281,7 @@ TABLES: dict[str, Table] = {
             "danmarkskort",
             key=("municipality", "year", "area"),
             columns=(
-                _c("municipality", "text", True, "kommune"),
+                _c("municipality", "municipality", True, "kommune"),
                 _c("year", "int", True, "år", min_value=2000, calendar_year=True),
                 _c("area", "text", True, "område"),
                 _c("upheld", "int", True, "stadfæstet", min_value=0),
@@ -347,6 +352,7 @@ ROW_RULES_DA = (
     "tilfredse > besvarelser",
     "Danmarkskort: i_alt forskellig fra summen af udfaldene",
     "fundregistret: status »opgivet« uden begrundelse i tiltag",
+    "Danmarkskort: en kommune, der ikke er en af de 98 (begrundelsen nævner de nærmeste navne)",
     "samme nøgle to gange i én fil med forskellige værdier (alle kopier)",
 )
 
@@ -375,7 +381,7 @@ def header_map(table: Table) -> dict[str, str]:
 
 
 _TYPE_DOC = {
-    "id": "id", "pii": "personnummer → pseudonym", "code": "forvaltningskode", "text": "tekst", "category": "kategori",
+    "id": "id", "pii": "personnummer → pseudonym", "code": "forvaltningskode", "municipality": "kommune", "text": "tekst", "category": "kategori",
     "date": "dato", "month": "måned", "period": "periode", "int": "heltal", "bool": "ja/nej",
     "indicator_ids": "indikator-id'er",
 }

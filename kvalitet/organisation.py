@@ -171,6 +171,36 @@ class FokusCycle(_Strict):
         return v
 
 
+class DanmarkskortSettings(_Strict):
+    """The Danmarkskort report's comparison group: the kommuner listed in ``comparison_group`` (any spelling or
+    kommunekode; ``name`` is what the report calls the group, e.g. "De seks største byer"), or the kommune's own
+    region (``region: true``, also what happens when neither is given). The kommune itself is left out of its group.
+    """
+
+    comparison_group: list[str] = Field(default_factory=list)
+    name: str | None = None
+    region: bool = False
+
+    @field_validator("comparison_group")
+    @classmethod
+    def _known_kommuner(cls, v: list[str]) -> list[str]:
+        from . import municipalities
+
+        found = [municipalities.match(x) for x in v]
+        bad = [f"{x!r} {municipalities.unknown_reason(x)}" for x, m in zip(v, found) if m is None]
+        if bad:
+            raise ValueError("; ".join(bad))
+        return list(dict.fromkeys(found))
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "DanmarkskortSettings":
+        if self.comparison_group and self.region:
+            raise ValueError("angiv enten comparison_group eller region: true, ikke begge")
+        if self.name and not self.comparison_group:
+            raise ValueError("name navngiver en comparison_group; angiv også kommunerne i den")
+        return self
+
+
 class Organisation(_Strict):
     municipality: str = Field(min_length=1)
     #: the name a reader sees, when it is not "<municipality> Kommune" (e.g. "Københavns Kommune")
@@ -186,6 +216,8 @@ class Organisation(_Strict):
     biennium_start: str = "odd"
     #: the FOKUS cycle (evaluation years and status years); default: every second year from 2015
     fokus: FokusCycle = Field(default_factory=FokusCycle)
+    #: the Danmarkskort report's comparison group (default: the kommune's region)
+    danmarkskort: DanmarkskortSettings = Field(default_factory=DanmarkskortSettings)
 
     @field_validator("targets", mode="plain")
     @classmethod

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import catalogue, contract
+from . import catalogue, contract, municipalities
 from .contract import Column, Table
 from .errors import FileRefused
 from .organisation import Organisation
@@ -294,6 +294,8 @@ def validate(
             explain[col.name] = {**explain.get(col.name, {}), **problems}
         if col.type == "indicator_ids" and bad_u is not None:
             explain[col.name] = {t: catalogue.ids_problem(t) for t in text_u[bad_u]}
+        if col.type == "municipality":  # an unknown kommune: the reason names the closest official names
+            explain[col.name] = {v: municipalities.unknown_reason(v) for v in text_u[bad_u]}
         missing = codes < 0
         safe[col.name] = _spread(safe_u, codes, missing)
         texts[col.name] = _spread(text_u, codes, missing)
@@ -509,6 +511,8 @@ def _parse_column(col: Column, text: pd.Series, organisation: Organisation) -> t
     elif col.type == "code":
         lookup = organisation.code_lookup()
         v = text.map(lambda x: lookup.get(x.casefold()) if isinstance(x, str) else None)
+    elif col.type == "municipality":
+        v = text.map(municipalities.match)
     else:
         return text.astype(object), None
     return v, (v.isna().to_numpy() & text.notna().to_numpy())

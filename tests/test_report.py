@@ -18,7 +18,8 @@ from kvalitet.report import load_definitions
 
 ORG = str(ROOT / "parameters" / "organisation.yaml")
 CODES = ["bif", "buf", "kff", "sof", "suf", "tmf", "oekf"]
-ANALYSES = ["klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver", "risikobillede"]
+ANALYSES = ["klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver", "risikobillede",
+            "danmarkskort"]
 PER_FORVALTNING = ["forvaltningsrapport", "ledelsesinformation", "fokus"]
 EXPECTED = sorted([f"{r}-{c}" for r in PER_FORVALTNING for c in CODES] + ANALYSES + ["fokus-overblik"])
 

@@ -34,7 +34,7 @@ def test_every_report_renders(fjordby):
     assert names == sorted(["index", "forvaltningsrapport-soc", "forvaltningsrapport-tek", "forvaltningsrapport-boer",
                             "ledelsesinformation-soc", "ledelsesinformation-tek", "ledelsesinformation-boer",
                             "klager", "ankesager", "sagsbehandlingstid", "kvalitetsopfoelgning", "borgerraadgiver",
-                            "risikobillede", "fokus-soc", "fokus-tek", "fokus-boer", "fokus-overblik"])
+                            "risikobillede", "danmarkskort", "fokus-soc", "fokus-tek", "fokus-boer", "fokus-overblik"])
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Rapporter – Fjordby" in index and "DEMODATA" not in index
     assert "Børne- og Kulturforvaltningen" in index
@@ -57,6 +57,9 @@ def test_reports_are_about_fjordby_and_say_what_is_missing(fjordby):
     soc = (out / "forvaltningsrapport-soc.html").read_text(encoding="utf-8")
     assert "Nøgletal for Social- og Sundhedsforvaltningen" in soc
     assert re.search(r"<td>\d+,\d</td>", soc)  # a complaint rate with a decimal comma
+    dk = (out / "danmarkskort.html").read_text(encoding="utf-8")  # Fjordby is not one of the 98 kommuner
+    assert "Fjordby er ikke en af de 98 kommuner i Ankestyrelsens Danmarkskort" in dk
+    assert "Databasen har ingen Danmarkskort-tal" in dk
     tek = (out / "forvaltningsrapport-tek.html").read_text(encoding="utf-8")
     assert "servicemål" in tek  # TEK's cases use the area's servicemål from Fjordby's organisation file
 

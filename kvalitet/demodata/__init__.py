@@ -13,7 +13,8 @@ Poisson/binomial noise (plus mild month-to-month over-dispersion and seasonality
 Magnitudes are anchored on real published Danish figures (``shared/data/public``): Borgerrådgiver inquiries per year
 (840 in 2021, 1,077 in 2022, 912 in 2023), omgørelsesprocenter (about 26–37 % in social areas, 12–20 % in
 employment areas), the byggesag servicemål (40/55 days) and ~60–70 % compliance, the Danmarkskort levels
-for the public-data kommuner. Everything is drawn from one ``numpy.random.default_rng(seed)`` in a fixed order, so
+for the public-data kommuner (the Danmarkskort covers all 98 kommuner: the other 83 are drawn last, from their own
+generator ``default_rng([seed, 12])``, so the rest keeps its draws). Everything is drawn from one ``numpy.random.default_rng(seed)`` in a fixed order, so
 the same seed gives identical frames in every run and process (no ``hash()``, no wall clock).
 
 Modules: ``setting`` (the areas and the baseline of every indicator, topics, categories, municipalities),
@@ -49,7 +50,7 @@ from .bad_rows import _bad_rows
 from .external import _inquiries, _municipal_appeals, _recommendations, _risk_assessments, _satisfaction
 from .own_cases import _appeals, _audits, _cases, _complaints, _decisions
 from .register import register
-from .setting import AREAS, AS_OF, MANIFEST_PATH, SERVICEMAAL
+from .setting import _OTHER_MUNICIPALITIES, AREAS, AS_OF, MANIFEST_PATH, SERVICEMAAL
 
 __all__ = ["AS_OF", "AREAS", "SERVICEMAAL", "DemoData", "generate", "load_manifest"]
 
@@ -128,6 +129,9 @@ def generate(seed: int | None = None, manifest: dict[str, Any] | None = None) ->
     frames["municipal_appeals"] = _municipal_appeals(rng)
     frames["recommendations"] = register(_recommendations(rng))  # the FOKUS cycle from 2015, other sources added
     frames["risk_assessments"] = _risk_assessments(rng, effects)
+    # the other 83 kommuner of the Danmarkskort, from their own generator (every frame above keeps its draws)
+    more = _municipal_appeals(np.random.default_rng([seed, 12]), _OTHER_MUNICIPALITIES)
+    frames["municipal_appeals"] = pd.concat([frames["municipal_appeals"], more], ignore_index=True)
 
     ordered = {}
     for name in TABLES:  # contract order, canonical column order

@@ -63,9 +63,11 @@ def _satisfaction(rng: np.random.Generator) -> pd.DataFrame:
     return df.astype({"respondents": "int64", "satisfied": "int64"})
 
 
-def _municipal_appeals(rng: np.random.Generator) -> pd.DataFrame:
+def _municipal_appeals(rng: np.random.Generator, towns: dict | None = None) -> pd.DataFrame:
+    """The Danmarkskort rows of ``towns`` (kommune -> inhabitants in thousands; default the 15 public-data
+    kommuner)."""
     rows = []
-    for m, pop in _MUNICIPALITIES.items():
+    for m, pop in (_MUNICIPALITIES if towns is None else towns).items():
         offset = rng.normal(0.0, 0.3)  # the kommune's own level (logit scale)
         for area, (per_1000, national) in _DK_AREAS.items():
             for year in range(2017, LAST_YEAR + 1):

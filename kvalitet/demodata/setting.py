@@ -141,6 +141,24 @@ _MUNICIPALITIES = {
     "Kolding": 94, "Billund": 27, "Sønderborg": 74, "Ballerup": 49, "Bornholm": 39, "Herlev": 29,
     "Skive": 46, "Greve": 51,
 }
+#: the other 83 kommuner, so the demo's Danmarkskort covers all 98: inhabitants in thousands, rounded (approximate
+#: figures of the early 2020s, for the demo's magnitudes only). Drawn from their own generator (see demodata).
+_OTHER_MUNICIPALITIES = {
+    "Aabenraa": 59, "Aalborg": 222, "Aarhus": 361, "Albertslund": 28, "Allerød": 26, "Brøndby": 39,
+    "Brønderslev": 36, "Dragør": 14, "Esbjerg": 115, "Faaborg-Midtfyn": 51, "Fanø": 3.5, "Favrskov": 49, "Faxe": 37,
+    "Fredensborg": 41, "Fredericia": 52, "Frederiksberg": 104, "Frederikshavn": 59, "Frederikssund": 46,
+    "Furesø": 41, "Gentofte": 75, "Gladsaxe": 70, "Glostrup": 24, "Gribskov": 41, "Guldborgsund": 60,
+    "Haderslev": 55, "Halsnæs": 31, "Hedensted": 47, "Helsingør": 63, "Herning": 90, "Hillerød": 52,
+    "Hjørring": 64, "Holbæk": 72, "Holstebro": 59, "Horsens": 96, "Hvidovre": 54, "Høje-Taastrup": 57,
+    "Hørsholm": 25, "Ikast-Brande": 42, "Ishøj": 24, "Jammerbugt": 38, "Kalundborg": 49, "Kerteminde": 24,
+    "Langeland": 12, "Lejre": 29, "Lemvig": 19, "Lolland": 40, "Lyngby-Taarbæk": 57, "Læsø": 1.8,
+    "Mariagerfjord": 42, "Middelfart": 39, "Norddjurs": 37, "Nordfyns": 30, "Nyborg": 32, "Næstved": 84,
+    "Odder": 23, "Odense": 207, "Odsherred": 33, "Randers": 99, "Rebild": 31, "Ringkøbing-Skjern": 56,
+    "Ringsted": 36, "Roskilde": 90, "Rudersdal": 57, "Rødovre": 41, "Samsø": 3.7, "Silkeborg": 99,
+    "Skanderborg": 64, "Slagelse": 80, "Solrød": 24, "Stevns": 23, "Struer": 21, "Svendborg": 59, "Syddjurs": 43,
+    "Thisted": 43, "Tårnby": 43, "Tønder": 37, "Vallensbæk": 17, "Varde": 50, "Vejen": 43, "Vejle": 122,
+    "Vesthimmerlands": 36, "Viborg": 98, "Ærø": 6,
+}
 #: Danmarkskort area -> (realitetsbehandlede per 1,000 inhabitants, national omgørelse share)
 _DK_AREAS = {
     "Socialområdet": (1.5, 0.37),
