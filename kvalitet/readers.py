@@ -212,12 +212,15 @@ def _first_rows(text: str, sep: str) -> list[tuple[int, list[str]]]:
 def _find_csv_header(text: str, table: contract.Table | None, at: int | None = None) -> tuple[str, int]:
     """Separator and the line where the header starts: the row of the first ones that names most of the table's
     columns (on a tie the higher one, and the separator splitting it into more fields); without a table or a
-    match, the first non-blank record and the separator that splits it into most fields (``,`` if none does).
+    match, the first non-blank record and the separator that splits it into most fields (on a tie, the one that
+    splits the rows after it into as many; ``,`` if none splits it).
     ``at``: only the record starting at that line is a candidate (the header row is given)."""
     head = text[:_HEADER_SEARCH_CHARS]
 
+    read = {sep: _first_rows(head, sep) for sep in SEPARATORS}
+
     def rows_of(sep: str) -> list[tuple[int, list[str]]]:
-        rows = _first_rows(head, sep)
+        rows = read[sep]
         return rows if at is None else [r for r in rows if r[0] >= at][:1]
 
     if table is not None:
@@ -234,7 +237,14 @@ def _find_csv_header(text: str, table: contract.Table | None, at: int | None = N
         if found is not None:
             return found
     firsts = {sep: (rows[0] if (rows := rows_of(sep)) else (at or 1, [""])) for sep in SEPARATORS}
-    widest = max(SEPARATORS, key=lambda sep: len(firsts[sep][1]))  # a quoted separator does not count
+
+    def fit(sep: str) -> tuple[int, int]:
+        """Fields of the header row (a quoted separator does not count), then how many of the rows after it have
+        as many: on a tie in width the separator that splits the data like the header wins."""
+        line, header = firsts[sep]
+        return len(header), sum(len(f) == len(header) for ln, f in read[sep] if ln > line)
+
+    widest = max(SEPARATORS, key=fit)
     sep = widest if len(firsts[widest][1]) > 1 else ","
     return sep, firsts[sep][0]
 

@@ -359,3 +359,13 @@ def test_a_lone_carriage_return_is_a_line_end_for_both_readers(tmp_path):
     assert [(r.row_number, r.fields) for r in raw.rejected] == [(2, ["1", "2"]), (3, ["3", "4"])]
     assert readers._regular_lines("a;b;c\n1;2\r3;4\n5;6;7\n", ";") == 3
     assert readers._read_csv_fast(tmp_path / "k.csv", "a;b;c\n1;2\r3;4\n5;6;7\n", ";", "utf-8", lines=3) is None
+
+
+def test_separator_tie_is_broken_by_the_rows_under_the_header(tmp_path):
+    """Found by the fuzz test: 'klage_id,x;y,x;y' splits into 3 fields on ',' and on ';'; only ',' splits the data
+    row 'K1,K1,K1' into 3 as well, so ',' is the separator (';' first in SEPARATORS used to win and reject the row)."""
+    p = tmp_path / "f.csv"
+    p.write_text("klage_id,x;y,x;y\nK1,K1,K1\n", encoding="utf-8")
+    raw = readers.read_file(p)
+    assert raw.headers == ["klage_id", "x;y", "x;y"]
+    assert raw.data.values.tolist() == [["K1", "K1", "K1"]] and not raw.rejected
