@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -128,21 +127,6 @@ def test_result_type_unpacks_and_carries_method():
     s = pd.Series([1, 2], index=["a", "b"])
     out = wilson_ci(s, 10)
     assert isinstance(out.low, pd.Series) and list(out.low.index) == ["a", "b"]
-
-
-def test_wilson_vectorised_10_million_under_2_seconds():
-    rng = np.random.default_rng(1)
-    n = rng.integers(0, 1000, 10_000_000)
-    x = rng.integers(0, 1000, 10_000_000) % (n + 1)
-    wilson_ci(x[:1000], n[:1000])  # warm-up
-    best = min(_timed(lambda: wilson_ci(x, n)) for _ in range(2))
-    assert best < 2.0, f"wilson_ci on 10 million groups took {best:.2f} s"
-
-
-def _timed(f):
-    t0 = time.perf_counter()
-    f()
-    return time.perf_counter() - t0
 
 
 @settings(max_examples=200, deadline=None)
