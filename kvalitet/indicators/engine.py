@@ -129,7 +129,7 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
     for c in OUTPUT_COLUMNS:
         if c in codes:  # the texts of the codes in the final order; a missing value (code -1) as None
             k, u = codes[c]
-            cols[c] = pd.Series(np.append(np.asarray(u, dtype=object), None)[k[idx]], dtype=object)
+            cols[c] = pd.Series(np.append(np.asarray(u, dtype=object), None)[k[idx]], dtype=object, copy=False)
         else:
             cols[c] = out[c].take(idx).reset_index(drop=True)
     return output_types(pd.DataFrame(cols), done=KEY_TEXT)

@@ -37,7 +37,11 @@ def indicator_rank(col: pd.Series, order: dict[str, int], factorized=None) -> np
 def factorize_columns(out: pd.DataFrame, cols) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``pd.factorize`` (missing values as code -1) of each of ``cols``: computed once, used by the sort, the
     targets and the output columns."""
-    return {c: pd.factorize(out[c].to_numpy(dtype=object), use_na_sentinel=True) for c in cols}
+    out_codes = {}
+    for c in cols:
+        k, u = pd.factorize(out[c].to_numpy(dtype=object), use_na_sentinel=True)
+        out_codes[c] = (k.astype(np.int32) if len(u) < 2**31 - 1 else k, u)  # half the memory of the codes
+    return out_codes
 
 
 def sort_order(out: pd.DataFrame, ids: list[str], codes: dict | None = None) -> np.ndarray:
