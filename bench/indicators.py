@@ -19,6 +19,9 @@ Run:  .venv/bin/python bench/indicators.py [--rows 10000000] [--keep] [--db PATH
    * ``screening``: ``screening.run`` with the same arguments (``--screen-period``, default ``month``: monthly
      series, seasonal Mann–Kendall and GLMs with month effects), i.e. the cube, the trend tests of every series,
      the initiative effects and the q-values; the table shows it with and without the cube.
+   * ``indicators`` (not run by default: ``--steps floor,indicators``): the profile of the cube by indicator, each
+     indicator computed alone (``indicators.compute`` with that one indicator; the scans shared by two indicators
+     are then paid by each), with its seconds and its ratio to the floor.
    Each step prints one JSON line; the parent prints the table with the ratio to the floor.
 
 Aim (issue 4): the indicator cube within 3× the floor and under 4 GB. The database lives in a temporary directory and
@@ -227,6 +230,16 @@ def step(name: str, db: str, screen_period: str) -> dict:
         out["result_rows"] = len(df)
         out["per_indicator"] = df.groupby("indicator", sort=False).size().to_dict()
         out["with_value"] = int(df["value"].notna().sum())
+    elif name == "indicators":
+        from kvalitet import catalogue
+
+        per = {}
+        for ind in catalogue.IDS:
+            t1 = time.perf_counter()
+            df = indicators.compute(con, [ind], period="month", by=("forvaltning", "area"), organisation=org)
+            per[ind] = {"seconds": time.perf_counter() - t1, "rows": len(df)}
+        out["per_indicator"] = per
+        out["result_rows"] = sum(p["rows"] for p in per.values())
     elif name == "screening":
         trends, effects = screening.run(con, None, period=screen_period, by=("forvaltning", "area"),
                                         organisation=org)
@@ -256,7 +269,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated database (its path is printed)")
     ap.add_argument("--db", help="use (or build) the benchmark store at this path; it is kept")
     ap.add_argument("--screen-period", default="month", help="grain of the trend screening (default month)")
-    ap.add_argument("--steps", default="floor,cube,screening", help="comma list of floor, cube, screening")
+    ap.add_argument("--steps", default="floor,cube,screening",
+                    help="comma list of floor, cube, screening, indicators (the cube by indicator)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -307,13 +321,16 @@ def _table(results: dict, screen_period: str) -> None:
         "floor": "floor (both plain GROUP BY counts)",
         "cube": "indicator cube (forvaltning × area × month)",
         "screening": f"screening.run ({screen_period}ly series, incl. cube)",
+        "indicators": "every indicator alone, in turn (sum)",
     }
     for name, r in results.items():
         print(f"{labels[name]:<44} {r['seconds']:>9.2f} {r['seconds'] / fs:>8.1f} {r['peak_rss_mib']:>13.0f} "
               f"{r['result_rows']:>12,}")
+        for ind, p in r.get("per_indicator", {}).items() if name == "indicators" else ():
+            print(f"{'  ' + ind:<44} {p['seconds']:>9.2f} {p['seconds'] / fs:>8.1f} {'':>13} {p['rows']:>12,}")
     if "screening" in results and "cube" in results:
         s = results["screening"]["seconds"] - results["cube"]["seconds"]
-        print(f"{'  of which trend tests (screening − cube)':<44} {s:>9.2f}")
+        print(f"{'  of which trend tests (screening − cube)':<44} {s:>9.2f} {s / fs:>8.1f}")
     print("(peak RSS of each fresh process before its measured work, after imports and connect: "
           + ", ".join(f"{k} {r['rss_before_mib']:.0f}" for k, r in results.items()) + " MiB)")
     if "cube" in results:

@@ -98,8 +98,12 @@ def target_for(indicator_id: str, forvaltning=None, area=None, organisation: Org
     return low, high
 
 
-def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period: str = "year") -> pd.DataFrame:
-    """Add ``target_low``, ``target_high`` and ``status`` to a tidy indicator frame and return it."""
+def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period: str = "year",
+          codes: dict | None = None) -> pd.DataFrame:
+    """Add ``target_low``, ``target_high`` and ``status`` to a tidy indicator frame and return it.
+
+    ``codes``: the ``pd.factorize(column, use_na_sentinel=True)`` of some of its columns, when the caller has them
+    (so a large frame is not factorized twice)."""
     _, thresholds = _settings(organisation)
     n = len(frame)
     low = np.full(n, np.nan)
@@ -110,9 +114,9 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         frame["status"] = pd.Series([], dtype=object)
         return frame
     # one target_for() per distinct (indicator, forvaltning, area), spread to the rows by integer codes
-    codes, uniques = [], []
+    given, codes, uniques = codes or {}, [], []
     for c in ("indicator", "forvaltning", "area"):
-        k, u = pd.factorize(frame[c].to_numpy(dtype=object), use_na_sentinel=True)
+        k, u = given[c] if c in given else pd.factorize(frame[c].to_numpy(dtype=object), use_na_sentinel=True)
         codes.append(k.astype(np.int64) + 1)  # 0: missing
         uniques.append([None] + [x if isinstance(x, str) or pd.notna(x) else None for x in u])
     combined = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
@@ -150,11 +154,13 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         status[under] = code[STATUS_UNDER]
         status[under & (ci_high_c < low)] = code[STATUS_SURELY_UNDER]
         # beyond a band on the good side is not a missed target (a stadfæstelsesprocent above 85 %)
-        better = frame["indicator"].map(lambda i: catalogue.get(i).better if i in catalogue.CATALOGUE else "")
+        # per distinct indicator (code 0: missing), spread to the rows by its code
+        better = [""] + [catalogue.get(i).better if i in catalogue.CATALOGUE else "" for i in uniques[0][1:]]
         band = ~np.isnan(low) & ~np.isnan(high)
-        status[over & band & (better == "høj").to_numpy()] = code[STATUS_ABOVE_BAND]
-        status[under & band & (better == "lav").to_numpy()] = code[STATUS_BELOW_BAND]
-    th = frame["indicator"].isin(threshold_indicators()).to_numpy() & ~np.isnan(high) & ~np.isnan(value)
+        status[over & band & np.array([b == "høj" for b in better], dtype=bool)[codes[0]]] = code[STATUS_ABOVE_BAND]
+        status[under & band & np.array([b == "lav" for b in better], dtype=bool)[codes[0]]] = code[STATUS_BELOW_BAND]
+    is_th = np.array([False] + [i in threshold_indicators() for i in uniques[0][1:]], dtype=bool)[codes[0]]
+    th = is_th & ~np.isnan(high) & ~np.isnan(value)
     if th.any():
         num = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
         den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
@@ -162,7 +168,8 @@ def apply(frame: pd.DataFrame, organisation: Organisation | None = None, period:
         for h in np.unique(high[th]):
             sel = th & (high == h)
             res = threshold_status(num[sel], den[sel], threshold=float(h), conf=thresholds.conf)
-            status[sel] = [th_code[str(w)] for w in np.atleast_1d(res)]
+            words, at = np.unique(np.atleast_1d(res).astype(str), return_inverse=True)
+            status[sel] = np.array([th_code[w] for w in words], dtype=np.int8)[at]
     status[np.isnan(value)] = code[STATUS_NO_DATA]
     status = np.array(STATUSES, dtype=object)[status]
     frame["target_low"] = low

@@ -19,7 +19,7 @@ from ..organisation import Organisation
 from .asof import indicator_tables, tables_as_of, to_date
 from .frames import ensure_cols
 from .query import GROUP_COLUMNS, OUTPUT_COLUMNS, Query
-from .sorting import sort_order
+from .sorting import factorize_columns, sort_order
 
 
 def function_of(indicator_id: str) -> Callable[[Query, str], pd.DataFrame]:
@@ -121,9 +121,18 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
         out = pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
         return output_types(out)
     out = pd.concat(frames, ignore_index=True)
-    out = targets_mod.apply(out, organisation, q.period)
-    idx = sort_order(out, ids)  # the order of the finished rows, taken column by column (one copy)
-    return output_types(pd.DataFrame({c: out[c].take(idx).reset_index(drop=True) for c in OUTPUT_COLUMNS}))
+    # the text key columns as integer codes (factorized once), for the targets, the sort and the output
+    codes = factorize_columns(out, KEY_TEXT)
+    out = targets_mod.apply(out, organisation, q.period, codes=codes)
+    idx = sort_order(out, ids, codes)  # the order of the finished rows, taken column by column (one copy)
+    cols = {}
+    for c in OUTPUT_COLUMNS:
+        if c in codes:  # the texts of the codes in the final order; a missing value (code -1) as None
+            k, u = codes[c]
+            cols[c] = pd.Series(np.append(np.asarray(u, dtype=object), None)[k[idx]], dtype=object, copy=False)
+        else:
+            cols[c] = out[c].take(idx).reset_index(drop=True)
+    return output_types(pd.DataFrame(cols), done=KEY_TEXT)
 
 
 def partial_flags(labels: pd.Series, q: Query) -> np.ndarray:
@@ -138,12 +147,20 @@ def partial_flags(labels: pd.Series, q: Query) -> np.ndarray:
     return np.append(np.array(flags, dtype=bool), False)[codes]
 
 
-def output_types(out: pd.DataFrame) -> pd.DataFrame:
+#: the text columns that identify a row (factorized once in :func:`compute`)
+KEY_TEXT = ("indicator", "period", "forvaltning", "unit", "area", "subgroup")
+
+
+def output_types(out: pd.DataFrame, done=()) -> pd.DataFrame:
+    """The output columns' types (text columns: objects with None for missing); ``done``: text columns already
+    so."""
     for c in ("numerator", "denominator"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
     for c in ("value", "ci_low", "ci_high", "target_low", "target_high"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     for c in ("indicator", "period", "forvaltning", "unit", "area", "subgroup", "status", "note"):
+        if c in done:
+            continue
         s = out[c].astype(object)
         out[c] = s.where(s.notna(), None)
     out["partial"] = out["partial"].fillna(False).astype(bool)

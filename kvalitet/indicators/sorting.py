@@ -11,9 +11,10 @@ import pandas as pd
 from .. import periods
 
 
-def period_order(labels: pd.Series) -> np.ndarray:
-    """Chronological rank of each period label (an empty label first), computed once per distinct label."""
-    codes, uniq = pd.factorize(labels, use_na_sentinel=True)
+def period_order(labels: pd.Series, factorized=None) -> np.ndarray:
+    """Chronological rank of each period label (an empty label first), computed once per distinct label
+    (``factorized``: the labels' ``pd.factorize``, when the caller has it)."""
+    codes, uniq = factorized if factorized is not None else pd.factorize(labels, use_na_sentinel=True)
     keys = [periods.sort_key(x) if x else (date.min, date.min) for x in uniq]
     rank = np.empty(len(uniq) + 1, dtype=np.int64)
     rank[-1] = 0  # missing labels (code -1) sort with the empty label, first
@@ -28,31 +29,45 @@ def period_order(labels: pd.Series) -> np.ndarray:
     return rank[codes]
 
 
-def indicator_rank(col: pd.Series, order: dict[str, int]) -> np.ndarray:
-    codes, uniq = pd.factorize(col.to_numpy(dtype=object))
+def indicator_rank(col: pd.Series, order: dict[str, int], factorized=None) -> np.ndarray:
+    codes, uniq = factorized if factorized is not None else pd.factorize(col.to_numpy(dtype=object))
     return np.array([order[u] for u in uniq], dtype=np.int64)[codes]
 
 
-def sort_order(out: pd.DataFrame, ids: list[str]) -> np.ndarray:
+def factorize_columns(out: pd.DataFrame, cols) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``pd.factorize`` (missing values as code -1) of each of ``cols``: computed once, used by the sort, the
+    targets and the output columns."""
+    out_codes = {}
+    for c in cols:
+        k, u = pd.factorize(out[c].to_numpy(dtype=object), use_na_sentinel=True)
+        out_codes[c] = (k.astype(np.int32) if len(u) < 2**31 - 1 else k, u)  # half the memory of the codes
+    return out_codes
+
+
+def sort_order(out: pd.DataFrame, ids: list[str], codes: dict | None = None) -> np.ndarray:
     """The row positions that put the rows in catalogue order, then forvaltning, unit, area (empty first), total
-    row first, sub-group, period (missing values of the text columns sort as the empty text)."""
+    row first, sub-group, period (missing values of the text columns sort as the empty text). ``codes``: the
+    :func:`factorize_columns` of some of the columns, when the caller has them."""
     order = {i: k for k, i in enumerate(ids)}
+    given = codes or {}
 
     def rank(col: str) -> np.ndarray:  # the position of each value among the column's sorted distinct values
-        codes, uniq = pd.factorize(out[col].to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniq = (given[col] if col in given
+                       else pd.factorize(out[col].to_numpy(dtype=object), use_na_sentinel=True))
         # a missing value ranks as the empty text (first); ranks of equal texts are equal
         names = np.array([""] + ["" if x is None else x for x in uniq], dtype=object)
         _, r = np.unique(names, return_inverse=True)
         return r.astype(np.int64)[codes + 1]
 
     keys = (
-        period_order(out["period"]),
+        period_order(out["period"], given.get("period")),
         rank("subgroup"),
-        out["subgroup"].notna().to_numpy(dtype=np.int8),
+        (given["subgroup"][0] >= 0).astype(np.int8) if "subgroup" in given
+        else out["subgroup"].notna().to_numpy(dtype=np.int8),
         rank("area"),
         rank("unit"),
         rank("forvaltning"),
-        indicator_rank(out["indicator"], order),
+        indicator_rank(out["indicator"], order, given.get("indicator")),
     )
     # one number per row combining the keys (the last key most significant), sorted stably: the order of
     # np.lexsort(keys), in one pass; lexsort itself when the number could overflow
