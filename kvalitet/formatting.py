@@ -111,6 +111,13 @@ def rate_text(value, unit: str = "pr. 1.000 afgørelser", decimals: int = 1) -> 
     return f"{number(value, decimals)} {unit}" if not _missing(value) else MISSING
 
 
+def lower_first(text: str) -> str:
+    """A label as it reads inside a sentence: its first letter in lower case, the rest as written ('Kritik fra
+    Borgerrådgiveren' -> 'kritik fra Borgerrådgiveren', where ``str.lower`` would lose the proper noun)."""
+    text = str(text)
+    return text[:1].lower() + text[1:]
+
+
 def is_finite(value) -> bool:
     return not _missing(value) and math.isfinite(float(value))
 

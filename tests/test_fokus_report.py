@@ -105,7 +105,7 @@ def test_planted_initiative_effect_is_recovered(rendered):
     _, out, _ = rendered
     rows = _table(_page(out, "fokus-sof"), "Indsatser og deres effekt")
     row = next(r for r in rows if r[2] == "Omgørelsesprocent")
-    assert row[-1] == "Omgørelsesprocent faldt sikkert ved indsatsens start – en forbedring."
+    assert row[-1] == "Omgørelsesprocenten faldt sikkert ved indsatsens start – en forbedring."
     kff = _text(_page(out, "fokus-kff"))
     assert "Der er ingen indsatser for Kultur- og Fritidsforvaltningen i organisationsfilen" in kff
 

@@ -75,3 +75,9 @@ def test_axis_ticks_are_danish():
     plt.close(fig)
     assert any("," in lb for lb in labels) and all(lb.endswith("%") for lb in labels if lb)
     assert not any("." in lb for lb in labels)
+
+
+def test_lower_first_keeps_proper_nouns():
+    assert f.lower_first("Kritik fra Borgerrådgiveren") == "kritik fra Borgerrådgiveren"
+    assert f.lower_first("Median (Kaplan-Meier)") == "median (Kaplan-Meier)"
+    assert f.lower_first("") == ""

@@ -247,7 +247,7 @@ def _row_notes(cmp: pd.DataFrame, d: disclosure.Disclosed, prefix: str = "") -> 
     out = []
     for i, n in enumerate(cmp["note"]):
         if isinstance(n, str) and n and not d.is_hidden(i, "Vurdering"):
-            out.append(f"{prefix}{str(d.values.iloc[i, 0]).lower()}: {n}")
+            out.append(f"{prefix}{formatting.lower_first(d.values.iloc[i, 0])}: {n}")
     return out
 
 
@@ -258,7 +258,7 @@ def _moved_sentence(cmp: pd.DataFrame, d: disclosure.Disclosed, plan: fokus.Foku
         if d.is_hidden(i, "Vurdering") or r.verdict not in (fokus.ROSE, fokus.FELL):
             other += 1
             continue
-        what = f"{d.values.iloc[i, 0].lower()} ({r.verdict})"
+        what = f"{formatting.lower_first(d.values.iloc[i, 0])} ({r.verdict})"
         (better if r.judgement == fokus.BETTER else worse).append(what)
     parts = []
     if better:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import disclosure, fokus, formatting
+from .. import catalogue, disclosure, fokus, formatting
 from . import common
 from .fokus import FokusReport, fmt_unit
 
@@ -60,9 +60,9 @@ def quality_targets(fr: FokusReport) -> pd.DataFrame:
     if len(own):
         rows = [i for i, r in enumerate(tt.itertuples()) if r.target_kind == fokus.goals.QUALITY
                 and r.source == fokus.goals.FROM_FILE]
-        met = [tt["name"].iloc[i].lower() for i in rows if not d.is_hidden(i, "Status")
+        met = [catalogue.get(tt["indicator"].iloc[i]).in_sentence for i in rows if not d.is_hidden(i, "Status")
                and common.STATUS_SYMBOLS.get(tt["status"].iloc[i]) == "✔"]
-        missed = [f"{tt['name'].iloc[i].lower()} ({tt['status'].iloc[i]})" for i in rows
+        missed = [f"{catalogue.get(tt['indicator'].iloc[i]).in_sentence} ({tt['status'].iloc[i]})" for i in rows
                   if not d.is_hidden(i, "Status") and common.STATUS_SYMBOLS.get(tt["status"].iloc[i]) in
                   ("▲", "▼", "✖")]
         text = (f"{sc.name} har {formatting.count(len(rows))} eget mål for kvaliteten ud over tilfredshed og frister"
@@ -116,19 +116,19 @@ def missing_sentences(grid: pd.DataFrame) -> list[str]:
     without data in any year, and the single years missing."""
     gaps = fokus.missing(grid)
     has_any = grid.groupby("indicator", sort=False)["has_data"].any()
-    names = dict(zip(grid["indicator"], grid["name"]))
+    names = {i: catalogue.get(i).in_sentence for i in grid["indicator"].unique()}
     lines = []
     none = [names[i] for i, has in has_any.items() if not has]
     if none:
-        lines.append("Ingen data om: " + ", ".join(n.lower() for n in none) + ".")
+        lines.append("Ingen data om: " + ", ".join(none) + ".")
     rest = gaps[gaps["indicator"].map(has_any)]
     whole = rest[rest["no_data_at_all"] & rest["area"].notna()]
     for area, g in whole.groupby("area", sort=True):
-        lines.append(f"Ingen data for {area} om: " + ", ".join(n.lower() for n in g["name"]) + ".")
+        lines.append(f"Ingen data for {area} om: " + ", ".join(names[i] for i in g["indicator"]) + ".")
     some = rest[~rest["no_data_at_all"]]
     if len(some):
         lines.append("Enkelte år mangler: " + "; ".join(
-            f"{r.name.lower()}{' (' + r.area + ')' if isinstance(r.area, str) else ''}: "
+            f"{names[r.indicator]}{' (' + r.area + ')' if isinstance(r.area, str) else ''}: "
             + ", ".join(str(y) for y in r.missing_years) for r in some.itertuples()) + ".")
     return lines
 
@@ -171,7 +171,7 @@ def initiatives(fr: FokusReport) -> pd.DataFrame:
 
 def verdict_sentence(r) -> str:
     """The plain-Danish verdict of one initiative row (:func:`kvalitet.fokus.initiative_table`)."""
-    name = r.name.lower() if isinstance(r.name, str) else "indikatoren"
+    name = catalogue.get(r.indicator).in_sentence if isinstance(r.indicator, str) else "indikatoren"
     if r.verdict in (fokus.FELL, fokus.ROSE):
         word = "faldt" if r.verdict == fokus.FELL else "steg"
         judge = f" – en {r.judgement}" if isinstance(r.judgement, str) and r.judgement else ""

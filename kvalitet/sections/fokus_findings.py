@@ -69,7 +69,8 @@ def linked_development(fr: FokusReport, ids: list[str]) -> dict[str, str]:
     The numbers pass the disclosure rule (under 5 persons: 'skjult (under 5)')."""
     rep, plan = fr.rep, fr.plan
     summable = [i for i in ids if fokus.values.supported(i)]
-    out = {i: f"{catalogue.get(i).name}: kan ikke opgøres for perioderne (median)" for i in ids if i not in summable}
+    out = {i: f"{catalogue.get(i).name}: ikke sammenlignet (en median kan ikke lægges sammen over år)" for i in ids
+           if i not in summable}
     if not summable:
         return out
     cmp = fr.comparison

@@ -163,7 +163,7 @@ def paragraph(ov: Overview, code: str, rows: dict[str, int]) -> str:
     data, d, plan = ov.data, ov.cells, ov.plan
     shown = {t: i for t, i in rows.items() if not d.is_hidden(i, "cell")}
     status = {t: data["status"].iloc[i] for t, i in shown.items()}
-    measured = [ov_mod.THEMES[t].lower() for t in ov_mod.COMPARED + ("audit_error_share",)
+    measured = [formatting.lower_first(ov_mod.THEMES[t]) for t in ov_mod.COMPARED + ("audit_error_share",)
                 if t in rows and data["status"].iloc[rows[t]] != ov_mod.NO_DATA]
     out = []
     if measured:
@@ -205,7 +205,7 @@ def paragraph(ov: Overview, code: str, rows: dict[str, int]) -> str:
 
 
 def _moved(data: pd.DataFrame, d: disclosure.Disclosed, i: int) -> str:
-    return f"{ov_mod.THEMES[data['theme'].iloc[i]].lower()} ({_strip(d.text(i, 'cell'))})"
+    return f"{formatting.lower_first(ov_mod.THEMES[data['theme'].iloc[i]])} ({_strip(d.text(i, 'cell'))})"
 
 
 def _strip(cell: str) -> str:
