@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from . import formatting
+from . import formatting, timing
 from .disclosure import Disclosed, hidden_note, require
 
 #: Okabe & Ito (2008), safe for the common kinds of colour blindness.
@@ -110,6 +110,7 @@ def _note(fig, labels) -> None:
     fig.kvalitet_hidden_note = hidden_note(labels)
 
 
+@timing.timed("charts")
 def series_with_ci(
     data: Disclosed,
     period: str,
@@ -169,6 +170,7 @@ def _segment_note(data: Disclosed, index: str, columns: list[str], names: list[s
     return out
 
 
+@timing.timed("charts")
 def stacked_counts(data: Disclosed, index: str, columns: list[str], title: str, ylabel: str = "Antal",
                    source: str = "", as_of_label: str = ""):
     """Counts per period (rows, column ``index``) and category (``columns``) as stacked bars; a hidden count is
@@ -206,6 +208,7 @@ def _finish(fig, ax, title: str, source: str, as_of_label: str, legend: bool = T
     fig.tight_layout(rect=(0, 0.04, 1, 1))
 
 
+@timing.timed("charts")
 def control_chart(data: Disclosed, period: str, title: str, ylabel: str, scale: float = 1.0,
                   percent: bool = False, source: str = "", as_of_label: str = "", signal_text: str = ""):
     """A Shewhart chart (e.g. Laney u′ or p′) from :func:`kvalitet.stats.control_limits`, disclosed with its
@@ -249,6 +252,7 @@ def _visible_rows(fig, data: Disclosed, label: str, cols) -> Disclosed:
     return data.subset(data.shown(cols))
 
 
+@timing.timed("charts")
 def dot_ci(data: Disclosed, label: str, value: str, ci_low: str, ci_high: str, title: str, xlabel: str,
            percent: bool = False, decimals: int = 0, target: tuple[float | None, float | None] | None = None,
            reference: float | None = None, reference_label: str = "", flags: str | None = None, source: str = "",
@@ -302,6 +306,7 @@ def dot_ci(data: Disclosed, label: str, value: str, ci_low: str, ci_high: str, t
     return fig
 
 
+@timing.timed("charts")
 def hbar(data: Disclosed, label: str, value: str, title: str, xlabel: str = "Antal", percent: bool = False,
          source: str = "", as_of_label: str = "", highlight: str | None = None):
     """Horizontal bars, top = first; the boolean column ``highlight`` draws a bar red. A hidden bar is left out
@@ -325,6 +330,7 @@ def hbar(data: Disclosed, label: str, value: str, title: str, xlabel: str = "Ant
     return fig
 
 
+@timing.timed("charts")
 def stacked_shares(data: Disclosed, label: str, columns: list[str], total: str, title: str, source: str = "",
                    as_of_label: str = "", colours=None):
     """Rows (groups, top = first) as horizontal bars split on the count columns, each part as a share of the
@@ -362,6 +368,7 @@ def stacked_shares(data: Disclosed, label: str, columns: list[str], total: str, 
     return fig
 
 
+@timing.timed("charts")
 def multi_line(data: Disclosed, period: str, columns: list[str], title: str, ylabel: str, percent: bool = False,
                source: str = "", as_of_label: str = "", decimals: int = 0, names: list[str] | None = None):
     """Several series (``columns``, legend ``names``) over the periods in column ``period``, one colour each;
@@ -383,6 +390,7 @@ def multi_line(data: Disclosed, period: str, columns: list[str], title: str, yla
     return fig
 
 
+@timing.timed("charts")
 def funnel(data: Disclosed, denominator: str, value: str, label: str, limits: pd.DataFrame, title: str,
            xlabel: str, ylabel: str, percent: bool = True, flags: str | None = None, source: str = "",
            as_of_label: str = "", names: str | None = None):
@@ -419,6 +427,7 @@ def funnel(data: Disclosed, denominator: str, value: str, label: str, limits: pd
     return fig
 
 
+@timing.timed("charts")
 def km_curves(data: Disclosed, label: str, count: str, curves: dict[str, tuple[np.ndarray, np.ndarray]],
               title: str, target_days: float | None = None, source: str = "", as_of_label: str = "",
               xmax: float | None = None):
@@ -447,6 +456,7 @@ def km_curves(data: Disclosed, label: str, count: str, curves: dict[str, tuple[n
     return fig
 
 
+@timing.timed("charts")
 def risk_matrix(data: Disclosed, label: str, scores: list[str], tier: str, title: str, source: str = "",
                 as_of_label: str = ""):
     """The risk picture as a matrix: one row per forvaltning × område, one column per score (1–3, coloured from

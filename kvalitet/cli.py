@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mappen med rapportdefinitioner (standard: parameters/reports)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false",
                    help="dan ikke PDF-bilagene (standard: en PDF ved siden af hver HTML, med Chromium)")
+    p.add_argument("--engine", choices=("warm", "kernel"), default="warm",
+                   help="warm (standard): én proces importerer og beregner det fælles én gang og forgrener sig pr. "
+                        "rapport; kernel: en ny Jupyter-kerne pr. notebook")
+    p.add_argument("--timeout", type=float, default=None, metavar="SEK",
+                   help="sekunder en rapport må køre, før den stoppes (standard: 1800)")
+    p.add_argument("--timings", action="store_true",
+                   help="skriv for hver rapport, hvor tiden gik: start, beregning, figurer og eksport")
 
     p = sub.add_parser("indicators", help="beregn indikatorerne pr. gruppe og periode (CSV eller XLSX)")
     _add_indicator_options(p)
@@ -294,6 +301,9 @@ def cmd_report(args) -> int:
         jobs=args.jobs,
         reports_dir=args.reports_dir,
         pdfs=args.pdf,
+        engine=args.engine,
+        timings=args.timings,
+        **({"timeout": args.timeout} if args.timeout else {}),
     )
 
 

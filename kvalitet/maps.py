@@ -25,7 +25,7 @@ from matplotlib import colormaps
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path
 
-from . import charts, formatting, municipalities
+from . import charts, formatting, municipalities, timing
 from .charts import BAD, MUTED, NEUTRAL, WIDTH_IN, apply_style, plt
 from .disclosure import Disclosed, require
 
@@ -102,6 +102,7 @@ def _draw(ax, classes: dict, colours, target: str | None, gid: bool) -> set:
     return used
 
 
+@timing.timed("charts")
 def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: str | None = None,
                source: str = "", as_of_label: str = ""):
     """A map of every kommune coloured by ``value`` (a share) from ``data`` (one row per kommune, ``label`` its
@@ -152,6 +153,7 @@ def choropleth(data: Disclosed, label: str, value: str, title: str, highlight: s
     return fig
 
 
+@timing.timed("charts")
 def caterpillar(data: Disclosed, label: str, value: str, ci_low: str, ci_high: str, title: str,
                 highlight: str | None = None, reference: float | None = None, reference_label: str = "Hele landet",
                 source: str = "", as_of_label: str = ""):
@@ -187,6 +189,7 @@ def caterpillar(data: Disclosed, label: str, value: str, ci_low: str, ci_high: s
     return fig
 
 
+@timing.timed("charts")
 def funnel(data: Disclosed, label: str, limits: pd.DataFrame, title: str, highlight: str | None = None,
            source: str = "", as_of_label: str = ""):
     """:func:`kvalitet.charts.funnel` (columns ``merits``, ``value``, the flag column ``outside`` for the kommuner
@@ -207,6 +210,7 @@ def funnel(data: Disclosed, label: str, limits: pd.DataFrame, title: str, highli
     return fig
 
 
+@timing.timed("charts")
 def development(data: Disclosed, period: str, value: str, ci_low: str, ci_high: str, national: str, title: str,
                 name: str, source: str = "", as_of_label: str = ""):
     """The kommune's omgørelsesprocent per year with its interval (:func:`kvalitet.charts.series_with_ci`) and

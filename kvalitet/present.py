@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import disclosure, formatting, store
+from . import disclosure, formatting, store, timing
 from . import organisation as org_mod
 
 
@@ -111,10 +111,11 @@ class Report:
         note = getattr(fig, "kvalitet_hidden_note", "")
         if note and note not in alt:
             alt = alt.rstrip() + ("" if alt.rstrip().endswith(".") else ".") + f" {note}."
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
-        plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        with timing.spent("charts"):
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", bbox_inches="tight")
+            plt.close(fig)
+            data = base64.b64encode(buf.getvalue()).decode("ascii")
         _display(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
                  f'style="max-width:100%"/></figure>')
 
@@ -123,7 +124,7 @@ class Report:
         if not self.tables_path:
             return None
         self.tables_path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(self.tables_path, engine="openpyxl") as xl:
+        with timing.spent("xlsx"), pd.ExcelWriter(self.tables_path, engine="openpyxl") as xl:
             used: set[str] = set()
             for i, (title, frame) in enumerate(self.tables, start=1):
                 name = _sheet_name(f"{i} {title}", used)
@@ -136,6 +137,7 @@ class Report:
 
     def close(self) -> None:
         self.con.close()
+        timing.dump()
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

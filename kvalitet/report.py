@@ -16,6 +16,7 @@ is kept in ``reports/_executed/`` for inspection, and the command exits 1.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -32,7 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import formatting, pdf, store
+from . import formatting, pdf, store, timing, warm
 from . import organisation as org_mod
 from .errors import UserError
 
@@ -41,6 +42,9 @@ NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_REPORTS_DIR = Path("parameters") / "reports"
 #: parameters every report notebook receives from the runner (a notebook must declare them)
 RUNNER_PARAMETERS = ("db", "organisation", "as_of", "tables_path")
+#: seconds a report may run before it is stopped (``--timeout``)
+DEFAULT_TIMEOUT = 1800.0
+ENGINES = ("warm", "kernel")
 
 
 class ReportDefinition(BaseModel):
@@ -74,6 +78,8 @@ class JobResult:
     error: str | None = None
     cell: int | None = None
     warnings: list[str] = field(default_factory=list)
+    #: seconds by step (:func:`_timings`): start, compute, charts, export, total
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def notebook_parameters(path: Path) -> dict[str, Any]:
@@ -143,8 +149,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa"))
 
 
-def _render(job: Job, out_dir: str, demo: bool, as_of_label: str) -> JobResult:
-    """Execute one notebook (its own kernel, over IPC) and export it to HTML without code. Runs in a worker."""
+def _render(job: Job, out_dir: str, demo: bool, as_of_label: str, engine: str = "kernel",
+            timeout: float | None = None) -> JobResult:
+    """Execute one notebook and export it to HTML without code. ``engine="kernel"``: in its own kernel (over IPC),
+    in a worker process; ``"warm"``: in this process (a child of :mod:`kvalitet.warm`'s zygote)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -157,11 +165,17 @@ def _render(job: Job, out_dir: str, demo: bool, as_of_label: str) -> JobResult:
     result = JobResult(job, ok=False, executed=executed)
     os.environ.setdefault("MPLBACKEND", "Agg")
     with tempfile.TemporaryDirectory(prefix="kvalitet-kernel-") as tmp:
-        km = _kernel_manager(tmp)
+        os.environ[timing.ENV] = counted = os.path.join(tmp, "timings.json")  # the kernel or this process writes it
+        if engine == "warm":
+            from . import inprocess
+
+            run = {"engine_name": inprocess.ENGINE}
+        else:
+            run = {"km": _kernel_manager(tmp), "execution_timeout": timeout}
         try:
             papermill.execute_notebook(
                 str(job.notebook), str(executed), parameters=params, kernel_name="python3", progress_bar=False,
-                cwd=str(job.notebook.parent), km=km, log_output=False,
+                cwd=str(job.notebook.parent), log_output=False, **run,
             )
             result.ok = True
         except PapermillExecutionError as exc:
@@ -171,21 +185,50 @@ def _render(job: Job, out_dir: str, demo: bool, as_of_label: str) -> JobResult:
             result.error = f"{type(exc).__name__}: {_strip_ansi(str(exc))}"
         finally:
             try:  # we own the kernel manager, so we shut its kernel down
-                if km.has_kernel:
-                    km.shutdown_kernel(now=True)
+                if "km" in run and run["km"].has_kernel:
+                    run["km"].shutdown_kernel(now=True)
             except Exception:
                 pass
+        spent = timing.read(Path(counted))
+    executed_at = time.perf_counter()
+    export_failed(result, out, demo, as_of_label)
+    result.seconds = time.perf_counter() - start
+    result.timings = _timings(executed, result.seconds, time.perf_counter() - executed_at, spent)
+    return result
+
+
+def _timings(executed: Path, total: float, export: float, spent: dict[str, float]) -> dict[str, float]:
+    """Where a report's seconds went: ``start`` (the kernel or the fork, papermill's preparation), ``compute`` (the
+    cells, less charts and XLSX), ``charts`` (drawing and PNG), ``export`` (HTML and XLSX), ``total``."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+        cells = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells)
+    except Exception:
+        cells = 0.0
+    charts, xlsx = spent.get("charts", 0.0), spent.get("xlsx", 0.0)
+    return {"start": max(0.0, total - cells - export), "compute": max(0.0, cells - charts - xlsx),
+            "charts": charts, "export": export + xlsx, "total": total}
+
+
+def export_failed(result: JobResult, out: Path, demo: bool, as_of_label: str) -> None:
+    """Export the executed notebook (as far as it ran) to HTML, with the failure banner when the report failed, and
+    note the XLSX when it was written."""
+    job = result.job
+    executed = out / "_executed" / f"{job.name}.ipynb"
+    result.executed = executed
     if executed.exists():
         try:
             html_path = out / f"{job.name}.html"
-            export_html(executed, html_path, title=job.title, demo=demo, as_of_label=as_of_label, failed=not result.ok)
+            export_html(executed, html_path, title=job.title, demo=demo, as_of_label=as_of_label,
+                        failed=not result.ok)
             result.html = html_path
         except Exception as exc:
             result.ok = False
             result.error = (result.error or "") + f" (HTML-eksport fejlede: {type(exc).__name__}: {exc})"
+    xlsx = out / f"{job.name}.xlsx"
     result.xlsx = xlsx if xlsx.exists() else None
-    result.seconds = time.perf_counter() - start
-    return result
 
 
 def _kernel_manager(tmp: str):
@@ -227,15 +270,11 @@ figure{margin:.5em 0}
 def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_label: str, failed: bool = False) -> None:
     """Self-contained HTML without code: no input cells or prompts, images embedded, no script from the network."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
     nb.cells = [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])
                 and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_anchor_links=True)
-    exporter.exclude_output_stdin = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = make_self_contained(body)
     banners = (DEMO_BANNER if demo else "") + (FAILED_BANNER if failed else "")
     body = body.replace("</head>", STYLE + "</head>", 1)
@@ -243,6 +282,24 @@ def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_labe
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.DOTALL)
     body = re.sub(r"<html[^>]*>", '<html lang="da">', body, count=1)
     target.write_text(body, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """nbconvert's HTML exporter without code (made once per process: its templates are read and compiled once)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_anchor_links=True)
+    exporter.exclude_output_stdin = True
+    return exporter
+
+
+def warm_exporter() -> None:
+    """Load and compile the HTML templates now (the warm engine's zygote, before it forks)."""
+    import nbformat
+
+    _exporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x")]))
 
 
 def make_self_contained(body: str) -> str:
@@ -324,9 +381,12 @@ def check_fokus(definitions: dict[str, ReportDefinition], names: list[str], orga
 
 def run_reports(names: list[str] | None = None, all_reports: bool = False, db=None, organisation=None,
                 as_of: date | None = None, out="reports", jobs: int | None = None, reports_dir=None,
-                progress: bool = True, pdfs: bool = True) -> int:
+                progress: bool = True, pdfs: bool = True, engine: str = "warm", timeout: float = DEFAULT_TIMEOUT,
+                timings: bool = False) -> int:
     """Render the named reports (or all), each also as a PDF bilag (:mod:`kvalitet.pdf`) unless ``pdfs`` is false;
-    print a summary; return the exit code (0 all ok, 1 some failed). PDFs that could not be made (no Chromium, or
+    print a summary; return the exit code (0 all ok, 1 some failed). ``engine``: ``"warm"`` (:mod:`kvalitet.warm`,
+    the default) or ``"kernel"`` (a fresh kernel per notebook); ``timeout``: seconds a report may run (the warm
+    engine stops it; the kernel engine stops a cell that runs that long). PDFs that could not be made (no Chromium, or
     the browser failed on a report) are reported but do not change the exit code: the HTML is the report."""
     names = list(names or [])
     if all_reports and names:
@@ -349,27 +409,33 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     n_jobs = max(1, jobs or os.cpu_count() or 1)
-    print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} samtidige kerner …", file=sys.stderr)
+    if engine == "warm" and warm.unavailable():
+        print(f"Den varme motor kan ikke bruges ({warm.unavailable()}); hver rapport får sin egen kerne.",
+              file=sys.stderr)
+        engine = "kernel"
+    what = "samtidige kerner" if engine == "kernel" else "samtidige processer (den varme motor)"
+    print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} {what} …", file=sys.stderr)
     results: list[JobResult] = []
     for j in plan:  # a bilag from an earlier run never stays beside a newer HTML
         (out_dir / f"{j.name}.pdf").unlink(missing_ok=True)
     printer = pdf.Printer() if pdfs else None  # one browser, printing each report as soon as its HTML is written
-    ctx = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(_render, j, str(out_dir), demo, as_of_label): j for j in plan}
-        bar = _progress(len(plan), progress)
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                results.append(fut.result())
-            except Exception as exc:  # the worker itself died
-                results.append(JobResult(job, ok=False, error=f"{type(exc).__name__}: {exc}"))
-            if printer is not None and results[-1].html is not None:
-                printer.submit(pdf_job(results[-1], org, demo, as_of_label))
-            if bar:
-                bar.update(1)
+    if engine not in ENGINES:
+        raise UserError(f"ukendt motor '{engine}' (vælg {' eller '.join(ENGINES)})")
+    if engine == "warm":
+        rendered = warm.run(plan, str(out_dir), demo, as_of_label, n_jobs, timeout,
+                            {"db": str(db_path), "organisation": str(org_path), "as_of": as_of,
+                             "names": [j.name for j in plan]})
+    else:
+        rendered = _run_kernels(plan, str(out_dir), demo, as_of_label, n_jobs, timeout)
+    bar = _progress(len(plan), progress)
+    for result in rendered:
+        results.append(result)
+        if printer is not None and result.html is not None:
+            printer.submit(pdf_job(result, org, demo, as_of_label))
         if bar:
-            bar.close()
+            bar.update(1)
+    if bar:
+        bar.close()
     outcome = printer.finish() if printer is not None else None
     for r in results:
         r.pdf = outcome.written.get(r.html) if outcome is not None and r.html is not None else None
@@ -378,6 +444,8 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     for r in sorted(results, key=lambda r: r.job.name):
         if r.ok:
             print(f"  ok   {r.job.name}: {r.html}{' + PDF' if r.pdf else ''} ({r.seconds:.1f} s)")
+    if timings:
+        print_timings(results, engine)
     if outcome is not None:
         _print_pdf_summary(outcome, results)
     if failed:
@@ -389,6 +457,38 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
                 print(f"       den kørte notebook er gemt til eftersyn: {r.executed}", file=sys.stderr)
     print(f"Oversigt: {index}")
     return 1 if failed else 0
+
+
+TIMING_STEPS = {"start": "start", "compute": "beregning", "charts": "figurer", "export": "eksport"}
+
+
+def print_timings(results: list[JobResult], engine: str) -> None:
+    """``--timings``: each report's seconds by step, and the sums (in seconds of work, not wall time)."""
+    rows = sorted((r for r in results if r.timings), key=lambda r: r.job.name)
+    if not rows:
+        return
+    width = max(len(r.job.name) for r in rows)
+    head = "".join(f"{label:>11}" for label in TIMING_STEPS.values())
+    print(f"\nTid pr. rapport i sekunder ({'den varme motor' if engine == 'warm' else 'en kerne pr. rapport'}):")
+    print(f"  {'rapport':<{width}}{head}{'i alt':>9}")
+    for r in rows:
+        cells = "".join(f"{formatting.number(r.timings.get(k, 0.0), 1):>11}" for k in TIMING_STEPS)
+        print(f"  {r.job.name:<{width}}{cells}{formatting.number(r.timings['total'], 1):>9}")
+    sums = {k: sum(r.timings.get(k, 0.0) for r in rows) for k in [*TIMING_STEPS, "total"]}
+    cells = "".join(f"{formatting.number(sums[k], 1):>11}" for k in TIMING_STEPS)
+    print(f"  {'sum':<{width}}{cells}{formatting.number(sums['total'], 1):>9}")
+
+
+def _run_kernels(plan: list[Job], out_dir: str, demo: bool, as_of_label: str, jobs: int, timeout: float):
+    """The classic engine: each notebook in a fresh kernel, ``jobs`` at a time (worker processes started with spawn);
+    the results as they are done."""
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_render, j, out_dir, demo, as_of_label, "kernel", timeout): j for j in plan}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # the worker itself died
+                yield JobResult(futures[fut], ok=False, error=f"{type(exc).__name__}: {exc}")
 
 
 def pdf_job(result: JobResult, org: org_mod.Organisation, demo: bool, as_of_label: str) -> pdf.PdfJob:

@@ -27,7 +27,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import catalogue, indicators, screening
+from . import catalogue, indicators, screening, shared
 from . import targets as targets_mod
 from .organisation import Organisation, RiskRule, Thresholds
 from .stats import audit_sample_size
@@ -80,6 +80,7 @@ def _areas_with_data(con, as_of: date, where: dict) -> pd.DataFrame:
     return df
 
 
+@shared.memo
 def tiers(con, organisation: Organisation | None = None, as_of=None, where: dict | None = None,
           trends: pd.DataFrame | None = None) -> pd.DataFrame:
     """The risk tier of every forvaltning × område, with points, reasons and the recommended sample size."""

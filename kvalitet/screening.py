@@ -37,7 +37,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import catalogue, indicators, periods
+from . import catalogue, indicators, periods, shared
 from .errors import UserError
 from .organisation import Organisation, Thresholds
 from .stats import (
@@ -368,6 +368,7 @@ def effects_frames(con, organisation: Organisation | None, period: str = "year",
     return pd.DataFrame(rows)
 
 
+@shared.memo
 def run(con, indicators_: list[str] | None = None, period: str = "year", by=("forvaltning",), start=None, end=None,
         as_of=None, organisation: Organisation | None = None, where: dict | None = None,
         initiatives: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -418,6 +419,7 @@ def screen(con, indicators_: list[str] | None = None, period: str = "year", by=(
     return run(con, indicators_, period, by, start, end, as_of, organisation, where, initiatives)[0]
 
 
+@shared.memo
 def initiative_effects(con, organisation: Organisation, period: str = "year", start=None, end=None,
                        as_of=None) -> pd.DataFrame:
     """The initiative effects alone, with q-values across them only."""

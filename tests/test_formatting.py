@@ -81,3 +81,23 @@ def test_lower_first_keeps_proper_nouns():
     assert f.lower_first("Kritik fra Borgerrådgiveren") == "kritik fra Borgerrådgiveren"
     assert f.lower_first("Median (Kaplan-Meier)") == "median (Kaplan-Meier)"
     assert f.lower_first("") == ""
+
+
+def test_number_agrees_with_babel_patterns():
+    """number() formats with Python and the locale's symbols; Babel's CLDR pattern ``#,##0.00`` (what it used before,
+    and the reference here) must give the same text for every value, sign, size, scale and number of decimals."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    values = [0, -0.0, 0.5, -0.5, 2.5, 999.95, 999.5, 1000, -1234.5, 1e9, -1e-9, 0.1855, 123456789.125]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(300)] + [rng.uniform(-2, 2) for _ in range(300)]
+    values += [rng.randint(-10**9, 10**9) for _ in range(100)]
+    for v in values:
+        for decimals in range(4):
+            for scale in (1, 100):
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                expected = format_decimal(f._rounded(v, decimals, scale), format=pattern, locale=f.LOCALE)
+                assert f.number(v, decimals, scale) == expected, (v, decimals, scale)
+    assert f.number(-1234567.891, 2) == "-1.234.567,89"

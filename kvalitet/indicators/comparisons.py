@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, formatting, periods
+from .. import catalogue, formatting, periods, shared
 from ..organisation import Organisation
 from .asof import data_end, indicator_tables, tables_as_of, to_date
 from .engine import check_indicators, compute
@@ -105,6 +105,7 @@ def compare_periods(con, indicator: str, period: str = "year", by=("forvaltning"
     return compare_many(con, [indicator], period, by, as_of, organisation, where)[catalogue.get(indicator).id]
 
 
+@shared.memo
 def compare_many(con, indicators_: list[str], period: str = "year", by=("forvaltning",), as_of=None,
                  organisation: Organisation | None = None, where: dict | None = None) -> dict[str, PeriodComparison]:
     """:func:`compare_periods` for several indicators; those with the same dates are computed together."""

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, periods
+from .. import catalogue, periods, shared
 from .. import targets as targets_mod
 from ..errors import UserError
 from ..organisation import Organisation
@@ -92,6 +92,7 @@ def make_query(con, period="year", by=("forvaltning",), start=None, end=None, as
     )
 
 
+@shared.memo
 def compute(con, indicators: list[str] | None = None, period: str = "year", by=("forvaltning",), start=None,
             end=None, as_of=None, organisation: Organisation | None = None,
             where: dict | None = None) -> pd.DataFrame:
