@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from . import formatting, timing
 from .disclosure import Disclosed, hidden_note, require
@@ -49,23 +49,38 @@ def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
+class _DanishTicks(Formatter):
+    """Tick labels with decimal comma and thousands dot; without ``decimals`` as many decimals as the tick spacing
+    needs (matplotlib hands the formatter every tick location before it labels them: :meth:`set_locs`)."""
+
+    def __init__(self, axis, decimals: int | None, percent: bool) -> None:
+        self.target, self.decimals, self.percent = axis, decimals, percent
+        self.step_decimals: int | None = None
+
+    def set_locs(self, locs) -> None:
+        self.step_decimals = self._needed(locs)
+
+    def _needed(self, locs) -> int:
+        scale = 100 if self.percent else 1
+        step = float(np.min(np.diff(locs))) * scale if len(locs) > 1 else 1.0
+        d = 0
+        while d < 3 and abs(round(step, d) - step) > 1e-9:
+            d += 1
+        return d
+
+    def __call__(self, v, pos=None) -> str:
+        d = self.decimals
+        if d is None:
+            d = self.step_decimals if self.step_decimals is not None else \
+                self._needed(self.target.get_majorticklocs())
+        return formatting.percent(v, d) if self.percent else formatting.number(v, d)
+
+
 def danish_number_axis(ax, axis: str = "y", decimals: int | None = None, percent: bool = False) -> None:
     """Tick labels with decimal comma and thousands dot (``1.234``, ``18 %``). Without ``decimals`` the number of
     decimals follows the tick spacing, so 27,5 % is never shown as 28 %."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    scale = 100 if percent else 1
-
-    def fmt(v, _pos):
-        d = decimals
-        if d is None:
-            locs = target.get_majorticklocs()
-            step = float(np.min(np.diff(locs))) * scale if len(locs) > 1 else 1.0
-            d = 0
-            while d < 3 and abs(round(step, d) - step) > 1e-9:
-                d += 1
-        return formatting.percent(v, d) if percent else formatting.number(v, d)
-
-    target.set_major_formatter(FuncFormatter(fmt))
+    target.set_major_formatter(_DanishTicks(target, decimals, percent))
 
 
 def _period_ticks(ax, x, periods) -> None:
@@ -154,7 +169,7 @@ def series_with_ci(
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     caption(fig, source, as_of_label)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.04, 1, 1))  # laid out when saved, with the renderer that saves
     return fig
 
 
@@ -191,7 +206,7 @@ def stacked_counts(data: Disclosed, index: str, columns: list[str], title: str, 
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     caption(fig, source, as_of_label)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.04, 1, 1))  # laid out when saved, with the renderer that saves
     return fig
 
 
@@ -205,7 +220,7 @@ def _finish(fig, ax, title: str, source: str, as_of_label: str, legend: bool = T
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     caption(fig, source, as_of_label)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.04, 1, 1))  # laid out when saved, with the renderer that saves
 
 
 @timing.timed("charts")
@@ -487,5 +502,5 @@ def risk_matrix(data: Disclosed, label: str, scores: list[str], tier: str, title
         spine.set_visible(False)
     ax.set_title(title, pad=24)
     caption(fig, source, as_of_label)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.04, 1, 1))  # laid out when saved, with the renderer that saves
     return fig

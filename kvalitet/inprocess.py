@@ -23,7 +23,7 @@ from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.display_trap import DisplayTrap
 from IPython.core.interactiveshell import InteractiveShell
-from papermill.engines import Engine, papermill_engines
+from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
 from traitlets.config import Config
 
 ENGINE = "kvalitet-inprocess"
@@ -163,8 +163,39 @@ class Shell(InteractiveShell):
         return self.outputs.items, result.success
 
 
+class _Manager(NotebookExecutionManager):
+    """papermill's bookkeeping, writing the notebook when a cell starts (with the outputs of every cell before it)
+    and at the end, not also when each cell completes."""
+
+    _quiet = False
+
+    def save(self, **kwargs):
+        if not self._quiet:
+            super().save(**kwargs)
+
+    def cell_complete(self, cell, cell_index=None, **kwargs):
+        self._quiet = True
+        try:
+            super().cell_complete(cell, cell_index=cell_index, **kwargs)
+        finally:
+            self._quiet = False
+
+
 class InProcessEngine(Engine):
     """papermill's engine interface, cells run by :class:`Shell` in this process."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        nb_man = _Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                          autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):

@@ -62,6 +62,11 @@ def class_of(values, bounds=CLASS_BOUNDS) -> np.ndarray:
     return np.where(np.isfinite(v), out, -1)
 
 
+def warm() -> None:
+    """Read the kommune boundaries and build their paths now (the warm report engine's zygote, before it forks)."""
+    _paths()
+
+
 @lru_cache(maxsize=1)
 def _paths() -> dict[str, Path]:
     """Each kommune's boundary as one compound path (Bornholm moved into its box)."""

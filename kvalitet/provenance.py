@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, shared
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the packages that compute a report's numbers and draw its charts, in the order "Metode og data" names them
@@ -58,6 +58,7 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@shared.memo
 def table_fingerprint(con, table: str) -> str:
     """The MD5 (32 hex digits) of the table's row MD5s in sorted order (see the module's docstring)."""
     cols = [r[0] for r in con.execute(

@@ -423,8 +423,7 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
         raise UserError(f"ukendt motor '{engine}' (vælg {' eller '.join(ENGINES)})")
     if engine == "warm":
         rendered = warm.run(plan, str(out_dir), demo, as_of_label, n_jobs, timeout,
-                            {"db": str(db_path), "organisation": str(org_path), "as_of": as_of,
-                             "names": [j.name for j in plan]})
+                            {"db": str(db_path), "organisation": str(org_path), "as_of": as_of})
     else:
         rendered = _run_kernels(plan, str(out_dir), demo, as_of_label, n_jobs, timeout)
     bar = _progress(len(plan), progress)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import os
 import time
 from collections.abc import Callable
@@ -79,17 +80,19 @@ def _copy(value):
 def memo(func: Callable) -> Callable:
     """Remember ``func(con, …)``'s results while the memo is on (see the module docstring)."""
 
+    signature = inspect.signature(func)
+
     @functools.wraps(func)
     def wrapper(con, *args, **kwargs):
         if _CACHE is None:
             return func(con, *args, **kwargs)
-        try:
-            key = (func.__module__, func.__qualname__, _database(con), _freeze(args), _freeze(kwargs))
+        try:  # every argument by name, defaults filled in: f(con, "year") and f(con, period="year") are one key
+            bound = signature.bind(con, *args, **kwargs)
+            bound.apply_defaults()
+            named = {k: v for k, v in bound.arguments.items() if k != next(iter(signature.parameters))}
+            key = (func.__module__, func.__qualname__, _database(con), _freeze(named))
         except TypeError:
             return func(con, *args, **kwargs)
-        if os.environ.get("KVALITET_SHARED_LOG"):  # TEMP
-            with open(os.environ["KVALITET_SHARED_LOG"], "a") as fh:
-                fh.write(f"{os.getpid()}\t{func.__qualname__}\t{key in _CACHE}\t{args!r:.300}\t{kwargs!r:.300}\t{hash(key)}\n")
         if key in _CACHE:
             _SECONDS["hits"] += 1
             value, seconds = _CACHE[key]
@@ -109,6 +112,30 @@ def stats() -> dict[str, Any]:
     return dict(_SECONDS)
 
 
-def warm(db: str, organisation: str, as_of: date | None, names: list[str]) -> None:
-    """Switch the memo on and compute what the reports named share (in the warm engine's zygote)."""
+def warm(db: str, organisation: str, as_of: date | None) -> None:
+    """Switch the memo on and compute, once, what every report of a run computes alike (in the warm engine's zygote,
+    before it forks): the software's versions and commit, each table's fingerprint ("Metode og data"), the kommune
+    map, and the initiative effects of the analyses. The connection is closed again (no DuckDB thread may live at
+    the fork)."""
+    from . import maps, municipalities, provenance, screening, store
+    from . import organisation as org_mod
+
     enable()
+    provenance.git_commit()
+    provenance.package_versions()
+    municipalities.all_municipalities()
+    maps.warm()
+    org = org_mod.load(organisation)
+    con = store.connect(db, read_only=True)
+    try:
+        if not as_of:
+            stored = store.get_meta(con, "as_of")
+            as_of = date.fromisoformat(stored) if stored else None
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main'").fetchall()]
+        for table in tables:
+            provenance.table_fingerprint(con, table)
+        if org.initiatives:
+            screening.initiative_effects(con, org, "year", None, None, as_of)
+    finally:
+        con.close()
