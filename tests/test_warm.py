@@ -187,3 +187,39 @@ def test_in_process_outputs_are_those_of_a_kernel(tmp_path):
     assert cells("warm.ipynb") == cells("kernel.ipynb")
     assert cells("warm.ipynb")[2] == (3, [{"output_type": "execute_result", "data": {"text/plain": "2"},
                                            "metadata": {}, "execution_count": 3}])
+
+
+def _visible(html: str) -> tuple[str, list[str]]:
+    """What a reader reads (text without tags, style sheets and image data) and every image's alt text."""
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
+    html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    html = re.sub(r"<style[\s\S]*?</style>", "", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)), alts
+
+
+def _sheets(path: Path) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def test_both_engines_render_the_same_reports(demo_db, tmp_path_factory):
+    """Every shipped report on the demo, by the warm engine (test_report.py's run) and by a fresh kernel per notebook:
+    the same text, the same alt texts, the same XLSX; only the PNG bytes may differ."""
+    from test_report import EXPECTED, render_all
+
+    _, warm_out, _ = render_all(demo_db, tmp_path_factory)
+    kernel_out = tmp_path_factory.mktemp("kernel-engine")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["report", "--all", "--db", str(demo_db), "--organisation", ORG, "--out", str(kernel_out),
+                     "--jobs", "2", "--engine", "kernel", "--no-pdf"])
+    assert code == 0, err.getvalue()
+    assert "samtidige kerner" in err.getvalue()
+    for name in EXPECTED:
+        warm_text, warm_alts = _visible((warm_out / f"{name}.html").read_text(encoding="utf-8"))
+        kernel_text, kernel_alts = _visible((kernel_out / f"{name}.html").read_text(encoding="utf-8"))
+        assert warm_text == kernel_text, name
+        assert warm_alts == kernel_alts and len(warm_alts) > 0, name
+        assert _sheets(warm_out / f"{name}.xlsx") == _sheets(kernel_out / f"{name}.xlsx"), name
