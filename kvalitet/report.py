@@ -400,30 +400,37 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
         as_of_label = default_as_of_label(con, as_of)
     finally:
         con.close()
-    as_of_value = as_of.isoformat() if as_of else None
-    reports_path = Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR
-    definitions = load_definitions(reports_path)
-    common = {"db": str(db_path), "organisation": str(org_path), "as_of": as_of_value}
-    plan = plan_jobs(definitions, names, org, common)
-    check_fokus(definitions, names, org, db_path, as_of, reports_path)
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    n_jobs = max(1, jobs or os.cpu_count() or 1)
+    if engine not in ENGINES:
+        raise UserError(f"ukendt motor '{engine}' (vælg {' eller '.join(ENGINES)})")
     if engine == "warm" and warm.unavailable():
         print(f"Den varme motor kan ikke bruges ({warm.unavailable()}); hver rapport får sin egen kerne.",
               file=sys.stderr)
         engine = "kernel"
+    # the zygote imports and precomputes while the definitions are checked
+    zygote = warm.Zygote({"db": str(db_path), "organisation": str(org_path), "as_of": as_of}) \
+        if engine == "warm" else None
+    try:
+        as_of_value = as_of.isoformat() if as_of else None
+        reports_path = Path(reports_dir) if reports_dir else ROOT / DEFAULT_REPORTS_DIR
+        definitions = load_definitions(reports_path)
+        common = {"db": str(db_path), "organisation": str(org_path), "as_of": as_of_value}
+        plan = plan_jobs(definitions, names, org, common)
+        check_fokus(definitions, names, org, db_path, as_of, reports_path)
+    except BaseException:
+        if zygote is not None:
+            zygote.stop()
+        raise
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n_jobs = max(1, jobs or os.cpu_count() or 1)
     what = "samtidige kerner" if engine == "kernel" else "samtidige processer (den varme motor)"
     print(f"Danner {len(plan)} rapporter med {min(n_jobs, len(plan))} {what} …", file=sys.stderr)
     results: list[JobResult] = []
     for j in plan:  # a bilag from an earlier run never stays beside a newer HTML
         (out_dir / f"{j.name}.pdf").unlink(missing_ok=True)
     printer = pdf.Printer() if pdfs else None  # one browser, printing each report as soon as its HTML is written
-    if engine not in ENGINES:
-        raise UserError(f"ukendt motor '{engine}' (vælg {' eller '.join(ENGINES)})")
-    if engine == "warm":
-        rendered = warm.run(plan, str(out_dir), demo, as_of_label, n_jobs, timeout,
-                            {"db": str(db_path), "organisation": str(org_path), "as_of": as_of})
+    if zygote is not None:
+        rendered = zygote.run(plan, str(out_dir), demo, as_of_label, n_jobs, timeout)
     else:
         rendered = _run_kernels(plan, str(out_dir), demo, as_of_label, n_jobs, timeout)
     bar = _progress(len(plan), progress)

@@ -103,37 +103,49 @@ def preload() -> None:
 
 
 # --------------------------------------------------------------------------------------------- the command's side
-def run(plan: list, out_dir: str, demo: bool, as_of_label: str, jobs: int, timeout: float,
-        shared_args: dict[str, Any]) -> Iterator:
-    """Render the plan's reports with the warm engine; yield each :class:`~kvalitet.report.JobResult` as it is done
-    (in the command's process, which starts the zygote and reads from it)."""
-    from .report import JobResult
+class Zygote:
+    """The zygote process, seen from ``kvalitet report``: started as early as the database and organisation are
+    known (it imports and precomputes while the command checks the report definitions), then given the plan."""
 
-    for key, value in SINGLE_THREADED.items():
-        os.environ.setdefault(key, value)
-    ctx = get_context("spawn")
-    reader, writer = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_zygote, name="kvalitet-zygote",
-                       args=(writer, plan, out_dir, demo, as_of_label, jobs, timeout, shared_args))
-    proc.start()
-    writer.close()
-    pending = {job.name: job for job in plan}
-    try:
-        while pending:
-            try:
-                kind, payload = reader.recv()
-            except EOFError:
-                break
-            if kind == "result":
-                pending.pop(payload.job.name, None)
-                yield payload
-            elif kind == "message":
-                print(payload, file=sys.stderr)
-    finally:
-        proc.join()
-    for job in pending.values():
-        yield JobResult(job, ok=False, error=f"den varme motor stoppede (kode {proc.exitcode}), før rapporten "
-                                              "blev dannet")
+    def __init__(self, shared_args: dict[str, Any]) -> None:
+        for key, value in SINGLE_THREADED.items():
+            os.environ.setdefault(key, value)
+        ctx = get_context("spawn")
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_zygote, name="kvalitet-zygote", args=(child_conn, shared_args), daemon=True)
+        self.proc.start()
+        child_conn.close()
+
+    def run(self, plan: list, out_dir: str, demo: bool, as_of_label: str, jobs: int, timeout: float) -> Iterator:
+        """Render the plan's reports; yield each :class:`~kvalitet.report.JobResult` as it is done."""
+        from .report import JobResult
+
+        pending = {job.name: job for job in plan}
+        try:
+            self.conn.send((plan, out_dir, demo, as_of_label, jobs, timeout))
+            while pending:
+                try:
+                    kind, payload = self.conn.recv()
+                except EOFError:
+                    break
+                if kind == "result":
+                    pending.pop(payload.job.name, None)
+                    yield payload
+                elif kind == "message":
+                    print(payload, file=sys.stderr)
+        finally:
+            self.stop()
+        for job in pending.values():
+            yield JobResult(job, ok=False, error=f"den varme motor stoppede (kode {self.proc.exitcode}), før "
+                                                  "rapporten blev dannet")
+
+    def stop(self) -> None:
+        """End the zygote (after its run, or when the command stops before giving it one)."""
+        self.conn.close()
+        self.proc.join(timeout=30)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
 
 
 # ---------------------------------------------------------------------------------------------------- the zygote
@@ -147,16 +159,24 @@ class _Child:
     result: Any = None
 
 
-def _zygote(conn, plan, out_dir, demo, as_of_label, jobs, timeout, shared_args) -> None:
+def _zygote(conn, shared_args) -> None:
     started = time.perf_counter()
     preload()
     from . import shared
 
-    shared.warm(**shared_args)
+    try:
+        shared.warm(**shared_args)
+        done = f"{shared.size()} fælles tabeller beregnet"
+    except Exception as exc:  # the reports compute it themselves, and meet the problem there, each with its cell
+        done = f"de fælles tabeller kunne ikke beregnes på forhånd: {type(exc).__name__}: {exc}"
     gc.collect()
     gc.freeze()
-    conn.send(("message", f"Den varme motor er klar på {time.perf_counter() - started:.1f} s (stakken importeret, "
-                          f"{shared.size()} fælles tabeller beregnet)"))
+    ready = time.perf_counter() - started
+    try:
+        plan, out_dir, demo, as_of_label, jobs, timeout = conn.recv()
+    except EOFError:  # the command stopped before it had a plan
+        return
+    conn.send(("message", f"Den varme motor var klar efter {ready:.1f} s (stakken importeret, {done})"))
     queue = list(plan)
     running: dict[int, _Child] = {}
     sel = selectors.DefaultSelector()

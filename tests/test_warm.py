@@ -139,6 +139,32 @@ def test_without_fork_the_classic_engine_runs_and_says_so(demo_db, tmp_path, mon
     assert "en kerne pr. rapport" in stdout and re.search(r"a_ok\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+[\d,]+", stdout)
 
 
+def test_matplotlib_without_a_config_directory_is_set_up_once(demo_db, tmp_path, monkeypatch):
+    """With no usable config directory matplotlib makes a temporary one and builds its font cache there: once, in the
+    zygote (a kernel per report would do it for each, and write the warning into every report); the children exit
+    without running the zygote's exit handlers, so the directory stays for the next report."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("MPLCONFIGDIR", str(blocker / "matplotlib"))
+    for name in ("a_first", "b_second"):
+        _notebook(tmp_path, name, """
+            import matplotlib, pandas as pd
+            from kvalitet import charts, disclosure
+            from kvalitet.present import Report
+            rep = Report.open(db, organisation, as_of, tables_path)
+            data = disclosure.disclose(pd.DataFrame({"navn": ["a", "b"], "Antal": [7, 9]}), counts=["Antal"])
+            rep.figure(charts.hbar(data, "navn", "Antal", "To søjler"), "Søjlediagram over to tal")
+            import os
+            assert os.path.isdir(matplotlib.get_cachedir()), matplotlib.get_cachedir()
+            rep.close()
+            """)
+    code, stdout, err, out = _run(tmp_path, demo_db, monkeypatch, "--jobs", "1")
+    assert code == 0, err
+    for name in ("a_first", "b_second"):
+        assert (out / f"{name}.html").read_text(encoding="utf-8").count("<img") == 1
+        assert not [o for o in _outputs(out, name) if o.output_type == "stream"]
+
+
 def _fork_hazard(code: str, env: dict) -> str:
     script = "import sys; sys.path.insert(0, %r)\n%s\nfrom kvalitet.warm import fork_hazard\nprint(fork_hazard())"
     return subprocess.run([sys.executable, "-c", script % (str(ROOT), code)], capture_output=True, text=True,
@@ -151,6 +177,8 @@ def test_no_fork_while_duckdb_or_blas_threads_are_alive():
     assert "tråde" in _fork_hazard("import duckdb; con = duckdb.connect(); con.execute('select 1')", single)
     assert _fork_hazard("import duckdb; con = duckdb.connect(); con.execute('select 1'); con.close()",
                         single) == "None"
+    # so does the module's default connection once used
+    assert "tråde" in _fork_hazard("import duckdb; duckdb.sql('select 1').fetchall()", single)
     # numpy's BLAS starts a thread pool unless told to use one thread (the zygote is)
     assert _fork_hazard("import numpy; numpy.ones((200, 200)) @ numpy.ones((200, 200))", single) == "None"
     multi = {k: v for k, v in os.environ.items() if k not in warm.SINGLE_THREADED}
