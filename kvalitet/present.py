@@ -113,7 +113,8 @@ class Report:
             alt = alt.rstrip() + ("" if alt.rstrip().endswith(".") else ".") + f" {note}."
         with timing.spent("charts"):
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", bbox_inches="tight")
+            # zlib level 3: on the reports' charts twice as fast as the default 6 and no larger (flat colours)
+            fig.savefig(buf, format="png", bbox_inches="tight", pil_kwargs={"compress_level": 3})
             plt.close(fig)
             data = base64.b64encode(buf.getvalue()).decode("ascii")
         _display(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '

@@ -121,11 +121,18 @@ def test_no_state_passes_from_one_report_to_the_next(demo_db, tmp_path, monkeypa
         assert matplotlib.rcParams["lines.linewidth"] != 9.5
         assert "KVALITET_LAEK" not in os.environ
         assert "GLOBAL_FRA_A" not in globals()
-        print("rent")
+        import gc
+        print("rent", gc.get_freeze_count() > 0)  # the zygote's objects frozen: the collector leaves their pages
         """)
-    code, stdout, err, out = _run(tmp_path, demo_db, monkeypatch, "--jobs", "1")
+    code, stdout, err, out = _run(tmp_path, demo_db, monkeypatch, "--jobs", "1", "--timings")
     assert code == 0, err
-    assert [o.text for o in _outputs(out, "b_checks")] == ["rent\n"]
+    assert [o.text for o in _outputs(out, "b_checks")] == ["rent True\n"]
+    # --timings: a line per report, start + compute + charts + export = total (to the printed rounding)
+    assert "Tid pr. rapport i sekunder (den varme motor)" in stdout
+    for name in ("a_sets", "b_checks"):
+        cells = re.search(rf"^  {name}\s+(.*)$", stdout, re.M).group(1).split()
+        start, compute, charts, export, total = (float(c.replace(",", ".")) for c in cells)
+        assert charts == 0.0 and abs(start + compute + export - total) <= 0.2
 
 
 def test_without_fork_the_classic_engine_runs_and_says_so(demo_db, tmp_path, monkeypatch):
