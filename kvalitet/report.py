@@ -16,8 +16,6 @@ is kept in ``reports/_executed/`` for inspection, and the command exits 1.
 
 from __future__ import annotations
 
-import functools
-import html
 import os
 import re
 import sys
@@ -33,7 +31,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import formatting, pdf, store, timing, warm
+from . import formatting, pages, pdf, store, timing, warm
 from . import organisation as org_mod
 from .errors import UserError
 
@@ -193,23 +191,8 @@ def _render(job: Job, out_dir: str, demo: bool, as_of_label: str, engine: str = 
     executed_at = time.perf_counter()
     export_failed(result, out, demo, as_of_label)
     result.seconds = time.perf_counter() - start
-    result.timings = _timings(executed, result.seconds, time.perf_counter() - executed_at, spent)
+    result.timings = timing.of_report(executed, result.seconds, time.perf_counter() - executed_at, spent)
     return result
-
-
-def _timings(executed: Path, total: float, export: float, spent: dict[str, float]) -> dict[str, float]:
-    """Where a report's seconds went: ``start`` (the kernel or the fork, papermill's preparation), ``compute`` (the
-    cells, less charts and XLSX), ``charts`` (drawing and PNG), ``export`` (HTML and XLSX), ``total``."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(executed), as_version=4)
-        cells = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells)
-    except Exception:
-        cells = 0.0
-    charts, xlsx = spent.get("charts", 0.0), spent.get("xlsx", 0.0)
-    return {"start": max(0.0, total - cells - export), "compute": max(0.0, cells - charts - xlsx),
-            "charts": charts, "export": export + xlsx, "total": total}
 
 
 def export_failed(result: JobResult, out: Path, demo: bool, as_of_label: str) -> None:
@@ -221,7 +204,7 @@ def export_failed(result: JobResult, out: Path, demo: bool, as_of_label: str) ->
     if executed.exists():
         try:
             html_path = out / f"{job.name}.html"
-            export_html(executed, html_path, title=job.title, demo=demo, as_of_label=as_of_label,
+            pages.export_html(executed, html_path, title=job.title, demo=demo, as_of_label=as_of_label,
                         failed=not result.ok)
             result.html = html_path
         except Exception as exc:
@@ -242,105 +225,6 @@ def _kernel_manager(tmp: str):
 
 def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()
-
-
-DEMO_BANNER = (
-    '<div class="kvalitet-demo-banner" role="note">DEMODATA – tallene i denne rapport er konstruerede og '
-    "beskriver ikke virkelige forhold.</div>"
-)
-FAILED_BANNER = (
-    '<div class="kvalitet-failed-banner" role="alert">Rapporten kunne ikke dannes færdig; se fejlen nedenfor. '
-    "Tallene er ufuldstændige.</div>"
-)
-STYLE = """
-<style>
-.kvalitet-demo-banner{position:sticky;top:0;z-index:10;background:#fff3cd;border-bottom:2px solid #b58900;
-  color:#3d2e00;padding:.5em 1em;font-weight:bold;font-family:sans-serif}
-.kvalitet-failed-banner{background:#f8d7da;border-bottom:2px solid #a12;padding:.5em 1em;font-family:sans-serif}
-body{max-width:62em;margin:auto}
-table.kvalitet-table{font-size:.82em;border-collapse:collapse;margin:.3em 0 .2em 0}
-table.kvalitet-table th,table.kvalitet-table td{padding:.2em .5em;vertical-align:top;white-space:normal}
-table.kvalitet-table th:first-child,table.kvalitet-table td:first-child{text-align:left}
-figure{margin:.5em 0}
-</style>
-<style>""" + pdf.PRINT_CSS + """</style>
-"""
-
-
-def export_html(notebook: Path, target: Path, title: str, demo: bool, as_of_label: str, failed: bool = False) -> None:
-    """Self-contained HTML without code: no input cells or prompts, images embedded, no script from the network."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4)
-    nb.cells = [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])
-                and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = make_self_contained(body)
-    banners = (DEMO_BANNER if demo else "") + (FAILED_BANNER if failed else "")
-    body = body.replace("</head>", STYLE + "</head>", 1)
-    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banners, body, count=1)
-    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.DOTALL)
-    body = re.sub(r"<html[^>]*>", '<html lang="da">', body, count=1)
-    target.write_text(body, encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=1)
-def _exporter():
-    """nbconvert's HTML exporter without code (made once per process: its templates are read and compiled once)."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_anchor_links=True)
-    exporter.exclude_output_stdin = True
-    return exporter
-
-
-def warm_exporter() -> None:
-    """Load and compile the HTML templates now (the warm engine's zygote, before it forks)."""
-    import nbformat
-
-    _exporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x")]))
-
-
-def make_self_contained(body: str) -> str:
-    """Drop every script (a report needs none: MathJax, require.js and mermaid would load from the network) and
-    every stylesheet or font fetched from the network; images are already embedded as data URIs."""
-    body = re.sub(r"<script\b[\s\S]*?</script>", "", body, flags=re.IGNORECASE)
-    body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
-    body = re.sub(r"@import url\(['\"]?https?://[^)]*\);?", "", body)
-    return body
-
-
-def write_index(results: list[JobResult], out_dir: Path, municipality: str, demo: bool, as_of_label: str) -> Path:
-    """``index.html`` linking every report with its date and data as-of."""
-    built = formatting.long_date(date.today())
-    rows = []
-    for r in sorted(results, key=lambda r: r.job.name):
-        if r.html is None:
-            rows.append(f"<tr><td>{html.escape(r.job.title)}</td><td colspan='4'>kunne ikke dannes</td></tr>")
-            continue
-        status = "" if r.ok else " (fejlede – ufuldstændig)"
-        xlsx = f"<a href='{r.xlsx.name}'>tabeller (XLSX)</a>" if r.xlsx else ""
-        bilag = f"<a href='{r.pdf.name}'>PDF</a>" if r.pdf else ""
-        rows.append(
-            f"<tr><td><a href='{r.html.name}'>{html.escape(r.job.title)}</a>{status}</td>"
-            f"<td>{built}</td><td>{html.escape(as_of_label)}</td><td>{bilag}</td><td>{xlsx}</td></tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="da"><head><meta charset="utf-8"><title>Rapporter – {html.escape(municipality)}</title>
-{STYLE}<style>body{{font-family:sans-serif}} td,th{{padding:.3em .8em;text-align:left}}</style></head>
-<body>{DEMO_BANNER if demo else ""}
-<h1>Rapporter – {html.escape(municipality)}</h1>
-<p>Dannet {built}. Data opgjort pr. {html.escape(as_of_label)}.</p>
-<table><thead><tr><th>Rapport</th><th>Dannet</th><th>Data opgjort pr.</th><th>Bilag</th><th>Tabeller</th></tr>
-</thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
 
 
 def default_as_of_label(con, as_of: date | None = None) -> str:
@@ -428,6 +312,7 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
     results: list[JobResult] = []
     for j in plan:  # a bilag from an earlier run never stays beside a newer HTML
         (out_dir / f"{j.name}.pdf").unlink(missing_ok=True)
+    plan = timing.longest_first(plan, out_dir)
     printer = pdf.Printer() if pdfs else None  # one browser, printing each report as soon as its HTML is written
     if zygote is not None:
         rendered = zygote.run(plan, str(out_dir), demo, as_of_label, n_jobs, timeout)
@@ -442,16 +327,17 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
             bar.update(1)
     if bar:
         bar.close()
+    timing.save_durations(results, out_dir)
     outcome = printer.finish() if printer is not None else None
     for r in results:
         r.pdf = outcome.written.get(r.html) if outcome is not None and r.html is not None else None
-    index = write_index(results, out_dir, org.municipality, demo, as_of_label)
+    index = pages.write_index(results, out_dir, org.municipality, demo, as_of_label)
     failed = [r for r in results if not r.ok]
     for r in sorted(results, key=lambda r: r.job.name):
         if r.ok:
             print(f"  ok   {r.job.name}: {r.html}{' + PDF' if r.pdf else ''} ({r.seconds:.1f} s)")
     if timings:
-        print_timings(results, engine)
+        timing.print_report(results, engine)
     if outcome is not None:
         _print_pdf_summary(outcome, results)
     if failed:
@@ -463,26 +349,6 @@ def run_reports(names: list[str] | None = None, all_reports: bool = False, db=No
                 print(f"       den kørte notebook er gemt til eftersyn: {r.executed}", file=sys.stderr)
     print(f"Oversigt: {index}")
     return 1 if failed else 0
-
-
-TIMING_STEPS = {"start": "start", "compute": "beregning", "charts": "figurer", "export": "eksport"}
-
-
-def print_timings(results: list[JobResult], engine: str) -> None:
-    """``--timings``: each report's seconds by step, and the sums (in seconds of work, not wall time)."""
-    rows = sorted((r for r in results if r.timings), key=lambda r: r.job.name)
-    if not rows:
-        return
-    width = max(len(r.job.name) for r in rows)
-    head = "".join(f"{label:>11}" for label in TIMING_STEPS.values())
-    print(f"\nTid pr. rapport i sekunder ({'den varme motor' if engine == 'warm' else 'en kerne pr. rapport'}):")
-    print(f"  {'rapport':<{width}}{head}{'i alt':>9}")
-    for r in rows:
-        cells = "".join(f"{formatting.number(r.timings.get(k, 0.0), 1):>11}" for k in TIMING_STEPS)
-        print(f"  {r.job.name:<{width}}{cells}{formatting.number(r.timings['total'], 1):>9}")
-    sums = {k: sum(r.timings.get(k, 0.0) for r in rows) for k in [*TIMING_STEPS, "total"]}
-    cells = "".join(f"{formatting.number(sums[k], 1):>11}" for k in TIMING_STEPS)
-    print(f"  {'sum':<{width}}{cells}{formatting.number(sums['total'], 1):>9}")
 
 
 def _run_kernels(plan: list[Job], out_dir: str, demo: bool, as_of_label: str, jobs: int, timeout: float):

@@ -96,10 +96,10 @@ def preload() -> None:
         if mod.name.startswith(("kvalitet.demodata", "kvalitet.cli")):
             continue
         importlib.import_module(mod.name)
-    from . import inprocess, report
+    from . import inprocess, pages
 
     inprocess.register()
-    report.warm_exporter()
+    pages.warm()
 
 
 # --------------------------------------------------------------------------------------------- the command's side

@@ -258,3 +258,17 @@ def test_both_engines_render_the_same_reports(demo_db, tmp_path_factory):
         assert warm_text == kernel_text, name
         assert warm_alts == kernel_alts and len(warm_alts) > 0, name
         assert _sheets(warm_out / f"{name}.xlsx") == _sheets(kernel_out / f"{name}.xlsx"), name
+
+
+def test_the_longest_reports_of_the_last_run_start_first(tmp_path):
+    from kvalitet import timing
+
+    jobs = [report.Job(n, n, Path(f"{n}.ipynb"), {}) for n in ("a", "b", "c", "d")]
+    assert [j.name for j in timing.longest_first(jobs, tmp_path)] == ["a", "b", "c", "d"]  # no earlier run
+    done = [report.JobResult(j, ok=True, seconds=s) for j, s in zip(jobs[:3], (2.0, 9.5, 4.25))]
+    timing.save_durations(done, tmp_path)
+    # d was never run: it may be the longest, so it goes first; then b (9,5 s), c, a
+    assert [j.name for j in timing.longest_first(jobs, tmp_path)] == ["d", "b", "c", "a"]
+    timing.save_durations([report.JobResult(jobs[0], ok=True, seconds=20.0),
+                           report.JobResult(jobs[3], ok=False, seconds=1.0)], tmp_path)
+    assert [j.name for j in timing.longest_first(jobs, tmp_path)] == ["d", "a", "b", "c"]
