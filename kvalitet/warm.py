@@ -30,6 +30,7 @@ How it runs:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -180,58 +181,70 @@ def _zygote(conn, shared_args) -> None:
     queue = list(plan)
     running: dict[int, _Child] = {}
     sel = selectors.DefaultSelector()
-    while queue or running:
-        while queue and len(running) < jobs:
-            hazard = fork_hazard()
-            if hazard:  # never fork with other threads alive: fail the rest, loudly
-                from .report import JobResult
+    # Ctrl-C or the command's end (SIGTERM) stops the reports still running too: they are in their own groups
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                hazard = fork_hazard()
+                if hazard:  # never fork with other threads alive: fail the rest, loudly
+                    from .report import JobResult
 
-                for job in queue:
-                    conn.send(("result", JobResult(job, ok=False, error=f"kan ikke forgrene den varme motor: {hazard}")))
-                queue.clear()
+                    for job in queue:
+                        error = f"kan ikke forgrene den varme motor: {hazard}"
+                        conn.send(("result", JobResult(job, ok=False, error=error)))
+                    queue.clear()
+                    break
+                job = queue.pop(0)
+                pid, child = _fork(job, out_dir, demo, as_of_label, [conn.fileno(), *(c.fd for c in running.values())])
+                running[pid] = child
+                sel.register(child.fd, selectors.EVENT_READ, pid)
+            if not running:
                 break
-            job = queue.pop(0)
-            pid, child = _fork(job, out_dir, demo, as_of_label)
-            running[pid] = child
-            sel.register(child.fd, selectors.EVENT_READ, pid)
-        if not running:
-            break
-        now = time.perf_counter()
-        wait = min(c.started + timeout for c in running.values()) - now
-        for key, _ in sel.select(timeout=max(0.0, min(wait, 1.0))):
-            pid = key.data
-            chunk = os.read(key.fd, 1 << 16)
-            child = running[pid]
-            if chunk:
-                child.buffer += chunk
-                _read_messages(child)
-                continue
-            sel.unregister(key.fd)
-            os.close(key.fd)
-            _, status = os.waitpid(pid, 0)
-            conn.send(("result", _finish(running.pop(pid), status, out_dir, demo, as_of_label)))
-        now = time.perf_counter()
-        for pid, child in list(running.items()):
-            if now - child.started > timeout:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                os.waitpid(pid, 0)
-                sel.unregister(child.fd)
-                os.close(child.fd)
-                running.pop(pid)
-                conn.send(("result", _finish(child, None, out_dir, demo, as_of_label, timed_out=timeout)))
+            now = time.perf_counter()
+            wait = min(c.started + timeout for c in running.values()) - now
+            for key, _ in sel.select(timeout=max(0.0, min(wait, 1.0))):
+                pid = key.data
+                chunk = os.read(key.fd, 1 << 16)
+                child = running[pid]
+                if chunk:
+                    child.buffer += chunk
+                    _read_messages(child)
+                    continue
+                sel.unregister(key.fd)
+                os.close(key.fd)
+                _, status = os.waitpid(pid, 0)
+                conn.send(("result", _finish(running.pop(pid), status, out_dir, demo, as_of_label)))
+            now = time.perf_counter()
+            for pid, child in list(running.items()):
+                if now - child.started > timeout:
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    os.waitpid(pid, 0)
+                    sel.unregister(child.fd)
+                    os.close(child.fd)
+                    running.pop(pid)
+                    conn.send(("result", _finish(child, None, out_dir, demo, as_of_label, timed_out=timeout)))
+    finally:
+        for pid in running:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
     conn.close()
 
 
-def _fork(job, out_dir, demo, as_of_label) -> tuple[int, _Child]:
+def _fork(job, out_dir, demo, as_of_label, inherited: list[int]) -> tuple[int, _Child]:
+    """Fork the child for ``job``; ``inherited``: the zygote's descriptors the child closes (the pipe to the command
+    and those from the other children), so none stays open through it."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 0
         try:
-            os.close(read_fd)
+            for fd in (read_fd, *inherited):
+                os.close(fd)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.setpgid(0, 0)
             _child(job, write_fd, out_dir, demo, as_of_label)
         except BaseException:  # noqa: BLE001 - whatever happens, the child ends here

@@ -272,3 +272,41 @@ def test_the_longest_reports_of_the_last_run_start_first(tmp_path):
     timing.save_durations([report.JobResult(jobs[0], ok=True, seconds=20.0),
                            report.JobResult(jobs[3], ok=False, seconds=1.0)], tmp_path)
     assert [j.name for j in timing.longest_first(jobs, tmp_path)] == ["d", "a", "b", "c"]
+
+
+def test_ctrl_c_stops_the_reports_still_running(demo_db, tmp_path):
+    """The reports run in process groups of their own (so a timeout can kill one with what it started): Ctrl-C on
+    the command, which reaches the command and the zygote, must still stop them."""
+    import signal
+    import time
+
+    pidfile = tmp_path / "sleeper.pid"
+    _notebook(tmp_path, "hangs", f"""
+        import subprocess, time
+        child = subprocess.Popen(["sleep", "600"])
+        open({str(pidfile)!r}, "w").write(str(child.pid))
+        time.sleep(600)
+        """)
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from pathlib import Path\nimport kvalitet.report as r\n"
+              f"r.NOTEBOOKS = Path({str(tmp_path)!r})\nfrom kvalitet.cli import main\n"
+              f"sys.exit(main(['report', '--all', '--db', {str(demo_db)!r}, '--organisation', {ORG!r}, "
+              f"'--out', {str(tmp_path / 'out')!r}, '--reports-dir', {str(tmp_path / 'defs')!r}, '--no-pdf']))")
+    proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not pidfile.exists() or not pidfile.read_text():
+        assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.2)
+    sleeper = int(pidfile.read_text())
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the foreground group
+    proc.wait(timeout=60)
+    for _ in range(100):
+        try:
+            os.kill(sleeper, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(sleeper, signal.SIGKILL)
+        pytest.fail("the report's process kept running after Ctrl-C")
