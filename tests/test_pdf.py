@@ -16,7 +16,7 @@ from test_report import EXPECTED, ORG, render_all
 
 from kvalitet import pdf
 from kvalitet.cli import main
-from kvalitet.report import STYLE
+from kvalitet.pages import STYLE
 
 CHROMIUM = pdf.find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium er ikke installeret (apt-get install "
