@@ -246,6 +246,7 @@ def _fork(job, out_dir, demo, as_of_label, inherited: list[int]) -> tuple[int, _
                 os.close(fd)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.setpgid(0, 0)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # as in a kernel, input() gets nothing from the terminal
             _child(job, write_fd, out_dir, demo, as_of_label)
         except BaseException:  # noqa: BLE001 - whatever happens, the child ends here
             code = 70
