@@ -156,6 +156,16 @@ def join_notes(a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series(out, index=a.index, dtype=object)
 
 
+def count_notes(counts: np.ndarray, text) -> np.ndarray:
+    """Per row: ``text(k)`` for a count ``k`` > 0, None for 0 (``text`` called once per distinct count)."""
+    out = np.full(len(counts), None, dtype=object)
+    some = counts > 0
+    if some.any():
+        uniq, at = np.unique(counts[some], return_inverse=True)
+        out[some] = np.array([text(int(k)) for k in uniq], dtype=object)[at]
+    return out
+
+
 def share_from(q: Query, ind: str, df: pd.DataFrame, totals: bool = False) -> pd.DataFrame:
     df = complete(df, q, {"numerator": 0, "denominator": 0})
     if totals:
