@@ -90,7 +90,12 @@ def _season_dummies(season: Any, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         checks.fail("season", "must be one-dimensional", f"shape {lab.shape}")
     checks.same_length(season=lab, times=t)
     n = t.size
-    missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
+    if lab.dtype.kind in "iub":  # whole numbers: nothing missing
+        missing = [False]
+    elif lab.dtype.kind == "f":
+        missing = np.isnan(lab).tolist()
+    else:
+        missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
     if any(missing):
         checks.fail("season", "must have no missing values", f"{lab[missing.index(True)]!r} at position "
                     f"{missing.index(True)}")
@@ -206,7 +211,11 @@ def _irls(y: np.ndarray, X: np.ndarray, fam, offset=None, var_weights=None, maxi
             perfect = True
             warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
                           category=PerfectSeparationWarning, stacklevel=2)
-        converged = bool(np.allclose(prev, params, atol=atol, rtol=0.0))
+        step = np.abs(prev - params)
+        if np.isfinite(step).all():  # np.allclose(prev, params, atol=atol, rtol=0) for finite numbers
+            converged = bool((step <= atol).all())
+        else:
+            converged = bool(np.allclose(prev, params, atol=atol, rtol=0.0))
         prev = params
         if converged:
             break
@@ -263,14 +272,24 @@ def _binomial_inputs(successes, trials, sname: str = "successes", tname: str = "
 
 
 def _check_not_degenerate(y, family: str, codes=None, trials=None, name: str = "counts") -> None:
-    groups = [np.ones(y.size, bool)] if codes is None else [codes == c for c in np.unique(codes)]
-    for k, g in enumerate(groups):
-        where = "" if codes is None else f" in season level {k + 1}"
-        if np.all(y[g] == 0):
+    # per group (season level, in order; the whole series without codes): no value other than 0, and for a
+    # binomial no value other than the trials; the first group where either holds fails
+    if codes is None:
+        level, k = np.zeros(y.size, dtype=np.intp), 1
+    else:
+        uniq, level = np.unique(codes, return_inverse=True)
+        k = uniq.size
+    all_zero = np.bincount(level, weights=(y != 0), minlength=k) == 0
+    all_equal = (np.bincount(level, weights=(y != trials), minlength=k) == 0 if family == "binomial"
+                 else np.zeros(k, dtype=bool))
+    bad = np.flatnonzero(all_zero | all_equal)
+    if bad.size:
+        g = int(bad[0])
+        where = "" if codes is None else f" in season level {g + 1}"
+        if all_zero[g]:
             what = "rate is" if family == "poisson" else "odds are"
             checks.fail(name, f"must not all be 0 (then the {what} 0 and no trend can be estimated)", f"all 0{where}")
-        if family == "binomial" and np.all(y[g] == trials[g]):
-            checks.fail(name, "must not all equal the trials (then the odds are infinite)", f"all equal{where}")
+        checks.fail(name, "must not all equal the trials (then the odds are infinite)", f"all equal{where}")
 
 
 def _design(t: np.ndarray, season) -> tuple[np.ndarray, np.ndarray | None]:
