@@ -186,9 +186,7 @@ def _label_table(labels) -> dict[str, tuple[float, int, float]]:
 def _prepare_series(frame: pd.DataFrame, as_of: date):
     """Every series of ``frame`` (in groupby order): its key and, sorted by time, the arrays of
     :func:`_series_arrays`, as (base, labels, t, v, num, exp, months) tuples."""
-    f = frame
-    for c in ["forvaltning", "unit", "area", "subgroup"]:
-        f[c] = f[c].astype(object).where(f[c].notna(), None)
+    f = frame  # not changed: a missing key (None, NaN, pd.NA) is one missing value in group_codes and None in base
     # the series numbered in the order they first appear (as groupby(sort=False) numbers them)
     code, first_row = indicators.group_codes(f, _KEYS)
     ngroups = len(first_row)
@@ -212,7 +210,7 @@ def _prepare_series(frame: pd.DataFrame, as_of: date):
     out = []
     for g in range(ngroups):
         r0 = first_row[g]
-        base = {k: (None if (isinstance(col[r0], float) and np.isnan(col[r0])) else col[r0])
+        base = {k: (None if (not isinstance(col[r0], str) and pd.isna(col[r0])) else col[r0])
                 for k, col in zip(_KEYS, keycols)}
         sel = rows[bounds[g]:bounds[g + 1]]
         lc = lab_codes[sel]
@@ -251,7 +249,7 @@ def screen_frame(frame: pd.DataFrame, grain: str, as_of: date, thresholds: Thres
     th = thresholds or Thresholds()
     if frame.empty:
         return pd.DataFrame(columns=TREND_COLUMNS + ["sign"])
-    series = _prepare_series(frame.copy(), as_of)
+    series = _prepare_series(frame, as_of)
     return pd.DataFrame(_run_tests(series, grain, th.min_periods))
 
 
