@@ -156,6 +156,10 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None, name: str = "co
     return np.asarray(res.params), np.asarray(res.bse), float(res.scale), df_resid
 
 
+#: statsmodels' message (``_MinimalWLS.msg``) when a weighted least-squares step meets a non-finite number
+_WLS_INFEASIBLE = "NaN, inf or invalid value detected in {0}, estimation infeasible."
+
+
 @dataclass(frozen=True)
 class _Fit:
     params: np.ndarray
@@ -173,12 +177,11 @@ def _irls(y: np.ndarray, X: np.ndarray, fam, offset=None, var_weights=None, maxi
     use_t=True, tol_criterion="params")``, step for step, without building the model and result objects.
 
     The same operations on the same numbers as statsmodels' ``GLM._fit_irls`` (its family's link, variance and
-    weights; ``_MinimalWLS`` with ``lstsq`` in the iterations; the final weighted least squares by
+    weights; the weighted ``lstsq`` of its ``_MinimalWLS`` in the iterations; the final weighted least squares by
     ``pinv_extended``; Pearson χ²/df as the scale), so the estimates are those of statsmodels bit for bit
     (``tests/stats/test_trend.py`` compares them on many series); a hundred times cheaper for short series.
     ``perfect``: statsmodels' "perfect separation or prediction" warning would have been given.
     """
-    from statsmodels.regression._tools import _MinimalWLS
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
     from statsmodels.tools.tools import pinv_extended
 
@@ -203,7 +206,13 @@ def _irls(y: np.ndarray, X: np.ndarray, fam, offset=None, var_weights=None, maxi
     for _ in range(maxiter):
         weights = iweights * n_trials * fam.weights(mu)
         wlsendog = lin_pred + fam.link.deriv(mu) * (y - mu) - oe
-        params = _MinimalWLS(wlsendog, X, weights, check_endog=True, check_weights=True).fit(method="lstsq").params
+        # statsmodels' _MinimalWLS(wlsendog, X, weights, check_endog=True, check_weights=True).fit("lstsq")
+        w_half = np.sqrt(weights)
+        if not np.all(np.isfinite(w_half)):
+            raise ValueError(_WLS_INFEASIBLE.format("weights"))
+        if not np.all(np.isfinite(wlsendog)):
+            raise ValueError(_WLS_INFEASIBLE.format("endog"))
+        params = np.linalg.lstsq(np.asarray(w_half)[:, None] * X, w_half * wlsendog, rcond=-1)[0]
         lin_pred = np.dot(X, params)
         lin_pred += oe
         mu = fam.fitted(lin_pred)
