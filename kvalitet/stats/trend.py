@@ -7,7 +7,8 @@ carrying the value, its limits and a ``method`` string.
 Sources
 -------
 * McCullagh & Nelder (1989), *Generalized Linear Models*, 2nd ed., ch. 9: quasi-likelihood. The GLMs are fitted
-  with ``statsmodels`` and reproduce R ``glm(family = quasipoisson / quasibinomial)``: dispersion = Pearson
+  as ``statsmodels`` fits them (:func:`_irls`: its IRLS step for step, the same numbers) and reproduce
+  R ``glm(family = quasipoisson / quasibinomial)``: dispersion = Pearson
   χ²/df, standard errors scaled by √dispersion, t distribution with the residual degrees of freedom.
 * Wagner, Soumerai, Zhang & Ross-Degnan (2002): segmented regression for interrupted time series.
 * Benjamini & Hochberg (1995): false discovery rate q-values, via ``statsmodels.stats.multitest``.
