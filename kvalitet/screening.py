@@ -49,6 +49,7 @@ from .stats import (
     seasonal_mann_kendall,
     sen_slope,
 )
+from .stats.kendall import seasonal_mann_kendall_many
 
 RISING = "stigende"
 FALLING = "faldende"
@@ -128,7 +129,18 @@ def _row(base: dict, method: str, labels: list[str], **kw) -> dict:
     return r
 
 
-def _test(method: str, grain: str, labels, t, v, num, exp, months, base: dict, min_periods: int) -> dict:
+def _monthly_grid(t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The values of a monthly series placed on a complete monthly grid (NaN in the gaps), so the seasons line up."""
+    idx = np.round((t - t[0]) * 12).astype(int)
+    full = np.full(idx[-1] + 1, np.nan)
+    full[idx] = v
+    return full
+
+
+def _test(method: str, grain: str, labels, t, v, num, exp, months, base: dict, min_periods: int,
+          smk: tuple | None = None) -> dict:
+    """One test of one series; ``smk``: the series' seasonal Mann–Kendall (s, p, slope) when already computed
+    (:func:`~kvalitet.stats.kendall.seasonal_mann_kendall_many`; NaN: compute it here)."""
     n = len(labels)
     monthly = grain == "month"
     need = max(min_periods, 24) if (monthly and method == "mann_kendall") else min_periods
@@ -149,11 +161,10 @@ def _test(method: str, grain: str, labels, t, v, num, exp, months, base: dict, m
                 return _row(base, method, labels, estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high, p_value=r.p,
                             sign=np.sign(np.log(r.estimate)))
             if monthly:
-                # place the values on a complete monthly grid so the seasons line up
-                idx = np.round((t - t[0]) * 12).astype(int)
-                full = np.full(idx[-1] + 1, np.nan)
-                full[idx] = v
-                r = seasonal_mann_kendall(full, period=12)
+                if smk is not None and not np.isnan(smk[0]):
+                    return _row(base, "seasonal_mann_kendall", labels, estimate=smk[2], p_value=smk[1],
+                                sign=np.sign(smk[0]))
+                r = seasonal_mann_kendall(_monthly_grid(t, v), period=12)
                 return _row(base, "seasonal_mann_kendall", labels, estimate=r.slope, p_value=r.p, sign=np.sign(r.s))
             r = mann_kendall(v)
             s = sen_slope(v, times=t)
@@ -175,9 +186,7 @@ def _label_table(labels) -> dict[str, tuple[float, int, float]]:
 def _prepare_series(frame: pd.DataFrame, as_of: date):
     """Every series of ``frame`` (in groupby order): its key and, sorted by time, the arrays of
     :func:`_series_arrays`, as (base, labels, t, v, num, exp, months) tuples."""
-    f = frame
-    for c in ["forvaltning", "unit", "area", "subgroup"]:
-        f[c] = f[c].astype(object).where(f[c].notna(), None)
+    f = frame  # not changed: a missing key (None, NaN, pd.NA) is one missing value in group_codes and None in base
     # the series numbered in the order they first appear (as groupby(sort=False) numbers them)
     code, first_row = indicators.group_codes(f, _KEYS)
     ngroups = len(first_row)
@@ -201,7 +210,7 @@ def _prepare_series(frame: pd.DataFrame, as_of: date):
     out = []
     for g in range(ngroups):
         r0 = first_row[g]
-        base = {k: (None if (isinstance(col[r0], float) and np.isnan(col[r0])) else col[r0])
+        base = {k: (None if (not isinstance(col[r0], str) and pd.isna(col[r0])) else col[r0])
                 for k, col in zip(_KEYS, keycols)}
         sel = rows[bounds[g]:bounds[g + 1]]
         lc = lab_codes[sel]
@@ -210,16 +219,29 @@ def _prepare_series(frame: pd.DataFrame, as_of: date):
 
 
 def _test_series(series, grain: str, min_periods: int) -> list[dict]:
+    smk = _seasonal_tests(series, grain, min_periods)
     rows = []
-    for base, labels, t, v, num, exp, months in series:
+    for k, (base, labels, t, v, num, exp, months) in enumerate(series):
         for m in methods_for(base["indicator"]):
             if m in ("poisson_glm", "binomial_glm"):
                 ok = np.isfinite(exp) & (exp > 0) & np.isfinite(num)
                 sel = [lab for lab, o in zip(labels, ok) if o]
                 rows.append(_test(m, grain, sel, t[ok], v[ok], num[ok], exp[ok], months[ok], base, min_periods))
             else:
-                rows.append(_test(m, grain, labels, t, v, num, exp, months, base, min_periods))
+                rows.append(_test(m, grain, labels, t, v, num, exp, months, base, min_periods,
+                                  smk=smk.get(k)))
     return rows
+
+
+def _seasonal_tests(series, grain: str, min_periods: int) -> dict[int, tuple[float, float, float]]:
+    """The seasonal Mann–Kendall tests of every monthly series long enough for one, computed together
+    (:func:`~kvalitet.stats.kendall.seasonal_mann_kendall_many`): (s, p, slope) by the series' position."""
+    if grain != "month":
+        return {}
+    need = max(min_periods, 24)
+    at = [k for k, sr in enumerate(series) if len(sr[1]) >= need and "mann_kendall" in methods_for(sr[0]["indicator"])]
+    s, p, slope = seasonal_mann_kendall_many([_monthly_grid(series[k][2], series[k][3]) for k in at], period=12)
+    return {k: (s[i], p[i], slope[i]) for i, k in enumerate(at)}
 
 
 def screen_frame(frame: pd.DataFrame, grain: str, as_of: date, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -227,7 +249,7 @@ def screen_frame(frame: pd.DataFrame, grain: str, as_of: date, thresholds: Thres
     th = thresholds or Thresholds()
     if frame.empty:
         return pd.DataFrame(columns=TREND_COLUMNS + ["sign"])
-    series = _prepare_series(frame.copy(), as_of)
+    series = _prepare_series(frame, as_of)
     return pd.DataFrame(_run_tests(series, grain, th.min_periods))
 
 

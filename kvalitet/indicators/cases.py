@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import catalogue, periods
 from ..stats.survival import km_fit, km_medians
-from .frames import complete, ensure_cols, join_notes, median_from, share_values
+from .frames import complete, count_notes, ensure_cols, join_notes, median_from, share_values
 from .query import GROUP_COLUMNS, Query, where_sql
 
 
@@ -36,11 +36,10 @@ def service_target_share(q: Query, ind: str) -> pd.DataFrame:
                             "first"]]
     df = complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
     if "no_target" in df:
-        nt = pd.to_numeric(df["no_target"]).fillna(0).astype(int)
-        df["note"] = join_notes(
-            df["note"],
-            pd.Series(np.where(nt > 0, [f"{k} {'afgjort sag' if k == 1 else 'afgjorte sager'} uden servicemål "
-                                        "er udeladt" for k in nt], None), index=df.index))
+        nt = pd.to_numeric(df["no_target"]).fillna(0).astype(int).to_numpy()
+        df["note"] = join_notes(df["note"], pd.Series(count_notes(
+            nt, lambda k: f"{k} {'afgjort sag' if k == 1 else 'afgjorte sager'} uden servicemål er udeladt"),
+            index=df.index))
         df = df.drop(columns="no_target")
     tiers = q.organisation.targets.service_tiers if q.organisation is not None else {}
     if tiers and "area" in q.by:
@@ -172,11 +171,10 @@ def open_cases_over_target(q: Query, ind: str) -> pd.DataFrame:
         bp * 3 + sp + p + lp)
     df["first"] = first
     df = complete(df, q, {"numerator": 0, "denominator": 0, "no_target": 0})
-    nt = pd.to_numeric(df.get("no_target", pd.Series(0, index=df.index))).fillna(0).astype(int)
-    note = np.full(len(df), None, dtype=object)
-    some = (nt > 0).to_numpy()
-    note[some] = [f"{k} {'åben sag' if k == 1 else 'åbne sager'} uden servicemål er ikke talt med" for k in nt[some]]
-    df["note"] = pd.Series(note, index=df.index, dtype=object)
+    nt = pd.to_numeric(df.get("no_target", pd.Series(0, index=df.index))).fillna(0).astype(int).to_numpy()
+    df["note"] = pd.Series(count_notes(
+        nt, lambda k: f"{k} {'åben sag' if k == 1 else 'åbne sager'} uden servicemål er ikke talt med"),
+        index=df.index, dtype=object)
     df = df.drop(columns=[c for c in ["no_target"] if c in df])
     df["value"] = pd.to_numeric(df["numerator"]).astype(float)
     return df

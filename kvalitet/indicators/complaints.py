@@ -38,9 +38,8 @@ def complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     # numerator and denominator both stop at the end of the last whole month (decisions are counted by month)
     hi = min(q.end, q.as_of)
     cut = data_end(ind, hi)
-    qc = q if cut == hi else replace(q, end=cut, shared={})
     # the numerator: the complaints of every kind together (the key columns as they came from the store)
-    rb = received_by_kind(qc)
+    rb = received_up_to(q, cut) if cut < hi else received_by_kind(q)
     g = rb.groupby(["forvaltning", "unit", "area", "period"], dropna=False, sort=False)
     _, first_rows = np.unique(g.ngroup().to_numpy(), return_index=True)
     num = rb.iloc[first_rows][["forvaltning", "unit", "area", "period"]].reset_index(drop=True)
@@ -75,13 +74,29 @@ def complaint_rate(q: Query, ind: str) -> pd.DataFrame:
     return df
 
 
+def received_up_to(q: Query, cut: date) -> pd.DataFrame:
+    """:func:`received_by_kind` counting only the complaints received by ``cut``: the rows of the shared scan
+    whose period ends by ``cut`` when no period straddles it (a monthly grain, or a cut at the end of a period),
+    else a scan of its own."""
+    rb = received_by_kind(q)
+    codes, uniq = pd.factorize(rb["period"].to_numpy(dtype=object), use_na_sentinel=True)
+    spans = [periods.parse(lab) for lab in uniq]
+    if codes.size and (codes >= 0).all() and all(sp.end <= cut or sp.start > cut for sp in spans):
+        keep = np.array([sp.end <= cut for sp in spans], dtype=bool)[codes]
+        return rb[keep].reset_index(drop=True)
+    return received_by_kind(replace(q, end=cut, shared={}))
+
+
 def note_cut(df: pd.DataFrame, cut: date) -> None:
     """Note on the periods that end after ``cut`` (a rate's last whole month) what they hold."""
-    spans = {lab: periods.parse(lab) for lab in df["period"].dropna().unique()}
-    notes = [None if lab not in spans or spans[lab].end <= cut
-             else "ingen hele måneder i perioden endnu" if spans[lab].start > cut
-             else f"opgjort til og med {formatting.long_date(cut)} (sidste hele måned)"
-             for lab in df["period"]]
+    # one note per distinct period label, spread to the rows by its code
+    codes, uniq = pd.factorize(df["period"].to_numpy(dtype=object), use_na_sentinel=True)
+    spans = [periods.parse(lab) for lab in uniq]
+    per_label = [None if sp.end <= cut
+                 else "ingen hele måneder i perioden endnu" if sp.start > cut
+                 else f"opgjort til og med {formatting.long_date(cut)} (sidste hele måned)"
+                 for sp in spans]
+    notes = np.array(per_label + [None], dtype=object)[codes]
     df["note"] = join_notes(df["note"], pd.Series(notes, index=df.index, dtype=object))
 
 

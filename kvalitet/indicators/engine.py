@@ -121,9 +121,16 @@ def compute(con, indicators: list[str] | None = None, period: str = "year", by=(
     if not frames:
         out = pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
         return output_types(out)
-    out = pd.concat(frames, ignore_index=True)
-    # the text key columns as integer codes (factorized once), for the targets, the sort and the output
-    codes = factorize_columns(out, KEY_TEXT)
+    # the indicator of each row as an integer code from its frame (numbered as pd.factorize would: in the order
+    # the indicators first appear); the column itself is not concatenated
+    names = [str(f["indicator"].iat[0]) for f in frames]
+    first_of = {}
+    ind_code = np.repeat(np.array([first_of.setdefault(n, len(first_of)) for n in names], dtype=np.int32),
+                         [len(f) for f in frames])
+    out = pd.concat([f.drop(columns="indicator") for f in frames], ignore_index=True)
+    # the other text key columns as integer codes (factorized once), for the targets, the sort and the output
+    codes = {"indicator": (ind_code, np.array(list(first_of), dtype=object)),
+             **factorize_columns(out, [c for c in KEY_TEXT if c != "indicator"])}
     out = targets_mod.apply(out, organisation, q.period, codes=codes)
     idx = sort_order(out, ids, codes)  # the order of the finished rows, taken column by column (one copy)
     cols = {}
@@ -161,6 +168,8 @@ def output_types(out: pd.DataFrame, done=()) -> pd.DataFrame:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     for c in ("indicator", "period", "forvaltning", "unit", "area", "subgroup", "status", "note"):
         if c in done:
+            continue
+        if c == "status" and out[c].dtype == object and not out[c].isna().any():  # words only: nothing to do
             continue
         s = out[c].astype(object)
         out[c] = s.where(s.notna(), None)

@@ -103,7 +103,22 @@ def add_totals(df: pd.DataFrame, cols=("numerator", "denominator")) -> pd.DataFr
     if df.empty:
         return df
     keys = ["forvaltning", "unit", "area", "period"]
-    tot = df.groupby(keys, dropna=False, sort=False)[list(cols)].sum(min_count=1).reset_index()
+    # the groups by integer codes (as groupby(keys, dropna=False, sort=False) numbers them), summed with
+    # bincount: the columns hold whole numbers, so the sums are exact whatever the order of the additions
+    code, first_rows = group_codes(df, keys)
+    n = len(first_rows)
+    tot = {k: df[k].take(first_rows).reset_index(drop=True) for k in keys}
+    for c in cols:
+        v = df[c].to_numpy()
+        if v.dtype.kind in "iub":
+            tot[c] = np.bincount(code, weights=v, minlength=n).astype(np.int64)
+        else:  # sum(min_count=1): NaN where a group has no value
+            v = pd.to_numeric(pd.Series(v), errors="coerce").to_numpy(dtype=float)
+            ok = ~np.isnan(v)
+            sums = np.bincount(code, weights=np.where(ok, v, 0.0), minlength=n)
+            sums[np.bincount(code, weights=ok, minlength=n) == 0] = np.nan
+            tot[c] = sums
+    tot = pd.DataFrame(tot)
     tot["subgroup"] = None
     return pd.concat([tot, df], ignore_index=True)
 
@@ -154,6 +169,16 @@ def join_notes(a: pd.Series, b: pd.Series) -> pd.Series:
     if both.any():
         out[both] = [f"{p}; {q}" for p, q in zip(x[both], y[both])]
     return pd.Series(out, index=a.index, dtype=object)
+
+
+def count_notes(counts: np.ndarray, text) -> np.ndarray:
+    """Per row: ``text(k)`` for a count ``k`` > 0, None for 0 (``text`` called once per distinct count)."""
+    out = np.full(len(counts), None, dtype=object)
+    some = counts > 0
+    if some.any():
+        uniq, at = np.unique(counts[some], return_inverse=True)
+        out[some] = np.array([text(int(k)) for k in uniq], dtype=object)[at]
+    return out
 
 
 def share_from(q: Query, ind: str, df: pd.DataFrame, totals: bool = False) -> pd.DataFrame:

@@ -67,7 +67,7 @@ def sort_order(out: pd.DataFrame, ids: list[str], codes: dict | None = None) -> 
         rank("area"),
         rank("unit"),
         rank("forvaltning"),
-        indicator_rank(out["indicator"], order, given.get("indicator")),
+        indicator_rank(None if "indicator" in given else out["indicator"], order, given.get("indicator")),
     )
     # one number per row combining the keys (the last key most significant), sorted stably: the order of
     # np.lexsort(keys), in one pass; lexsort itself when the number could overflow

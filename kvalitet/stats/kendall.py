@@ -28,7 +28,8 @@ from scipy import stats as _st
 
 from . import checks
 
-__all__ = ["MannKendallResult", "SenSlopeResult", "mann_kendall", "sen_slope", "seasonal_mann_kendall"]
+__all__ = ["MannKendallResult", "SenSlopeResult", "mann_kendall", "sen_slope", "seasonal_mann_kendall",
+           "seasonal_mann_kendall_many"]
 
 _ALPHA = 0.05
 
@@ -296,3 +297,70 @@ def seasonal_mann_kendall(values: Any, period: int = 12) -> MannKendallResult:
         trend=_trend_word(z, p),
         method=f"Seasonal Mann-Kendall trend test (Hirsch-Slack, period={period_int})",
     )
+
+
+def seasonal_mann_kendall_many(series: list, period: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`seasonal_mann_kendall` of many series at once: per series its ``s``, ``p`` and ``slope``, the same
+    numbers as the function gives for each series alone (the sums over the seasons are taken in the same order,
+    and the rest is the same arithmetic on the same numbers, so the results are equal bit for bit).
+
+    Series of the same number of cycles are stacked into one array and every season of every series is done in
+    a few array operations: S from the signs of all pairs within a season, the tie terms from each value's
+    number of equal values in its season, Sen's seasonal slope as the median of every series' within-season
+    slopes. A series the function would refuse (too short, a non-finite value, too few values) gets NaN; call
+    :func:`seasonal_mann_kendall` on it for the error.
+    """
+    period = checks.whole_number("period", period, 2)
+    m = len(series)
+    s_out = np.full(m, np.nan)
+    p_out = np.full(m, np.nan)
+    slope_out = np.full(m, np.nan)
+    cycles_of = {}
+    for k, x in enumerate(series):
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 1 or x.size < 2 * period or np.isinf(x).any():
+            continue
+        cycles_of.setdefault(-(-x.size // period), []).append(k)
+    for c, members in cycles_of.items():
+        mat = np.full((len(members), c * period), np.nan)
+        for r, k in enumerate(members):
+            x = np.asarray(series[k], dtype=float)
+            mat[r, :x.size] = x
+        mat = mat.reshape(len(members), c, period)
+        i, j = np.triu_indices(c, 1)
+        steps = (np.arange(c, dtype=float)[j] - np.arange(c, dtype=float)[i])
+        s = np.zeros(len(members))
+        var_s = np.zeros(len(members))
+        n_used = np.zeros(len(members), dtype=np.int64)
+        has_pair = np.zeros(len(members), dtype=bool)
+        slopes = np.full((len(members), period, i.size), np.nan)
+        for g in range(period):
+            x = mat[:, :, g]  # members × cycles
+            ok = ~np.isnan(x)
+            n = ok.sum(axis=1).astype(np.int64)
+            diff = x[:, j] - x[:, i]  # x_j − x_i for every pair i < j (NaN where either is missing)
+            sg = np.nansum(np.sign(diff), axis=1)  # sums of −1, 0, 1: exact in any order
+            # each value's number of equal values in its season (NaN equals nothing): a tie group of t values
+            # contributes t(t−1)(2t+5) as the t values' (t−1)(2t+5), and t(t−1) as their (t−1)
+            eq = (x[:, :, None] == x[:, None, :]).sum(axis=2).astype(float)
+            tv = np.where(ok, (eq - 1) * (2 * eq + 5), 0.0).sum(axis=1)
+            vg = (n * (n - 1) * (2 * n + 5) - tv) / 18.0
+            s += sg
+            var_s += vg
+            n_used += n
+            has_pair |= n >= 2
+            slopes[:, g, :] = diff / steps
+        slopes = np.sort(slopes.reshape(len(members), -1), axis=1)  # NaN (pairs with a missing value) last
+        cnt = (~np.isnan(slopes)).sum(axis=1)
+        rows = np.arange(len(members))
+        hi = np.minimum(cnt // 2, slopes.shape[1] - 1)
+        lo = np.maximum(cnt // 2 - 1, 0)
+        med = np.where(cnt % 2 == 1, slopes[rows, hi], (slopes[rows, lo] + slopes[rows, hi]) / 2.0)
+        med = np.where(cnt > 0, med, np.nan)
+        good = (n_used >= 3) & has_pair
+        for r, k in enumerate(members):
+            if good[r]:
+                s_out[k] = s[r]
+                p_out[k] = _z_p(float(s[r]), float(var_s[r]))[1]
+                slope_out[k] = float(med[r])
+    return s_out, p_out, slope_out

@@ -7,7 +7,8 @@ carrying the value, its limits and a ``method`` string.
 Sources
 -------
 * McCullagh & Nelder (1989), *Generalized Linear Models*, 2nd ed., ch. 9: quasi-likelihood. The GLMs are fitted
-  with ``statsmodels`` and reproduce R ``glm(family = quasipoisson / quasibinomial)``: dispersion = Pearson
+  as ``statsmodels`` fits them (:func:`_irls`: its IRLS step for step, the same numbers) and reproduce
+  R ``glm(family = quasipoisson / quasibinomial)``: dispersion = Pearson
   χ²/df, standard errors scaled by √dispersion, t distribution with the residual degrees of freedom.
 * Wagner, Soumerai, Zhang & Ross-Degnan (2002): segmented regression for interrupted time series.
 * Benjamini & Hochberg (1995): false discovery rate q-values, via ``statsmodels.stats.multitest``.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import warnings
 
 import numpy as np
 from scipy import special as _sp
@@ -88,7 +91,12 @@ def _season_dummies(season: Any, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         checks.fail("season", "must be one-dimensional", f"shape {lab.shape}")
     checks.same_length(season=lab, times=t)
     n = t.size
-    missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
+    if lab.dtype.kind in "iub":  # whole numbers: nothing missing
+        missing = [False]
+    elif lab.dtype.kind == "f":
+        missing = np.isnan(lab).tolist()
+    else:
+        missing = [v is None or (isinstance(v, float) and np.isnan(v)) for v in lab.tolist()]
     if any(missing):
         checks.fail("season", "must have no missing values", f"{lab[missing.index(True)]!r} at position "
                     f"{missing.index(True)}")
@@ -112,13 +120,12 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None, name: str = "co
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     fam = sm.families.Poisson() if family == "poisson" else sm.families.Binomial()
-    model = sm.GLM(y, X, family=fam, offset=offset, var_weights=var_weights)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("always", ConvergenceWarning)
         # convergence on the parameters: the deviance criterion can oscillate in the last digits for very
         # large counts (e.g. 1e9) although the parameters have converged
-        res = model.fit(scale="X2", use_t=True, tol_criterion="params")
+        res = _irls(y, X, fam, offset, var_weights)
     # Separation: a fitted expected count (Poisson) or expected number of successes or failures (binomial)
     # driven to ~0 means a parameter is heading to ±infinity (e.g. zero events in every period before an
     # initiative's start) and the estimates are not identified. Legitimate fits never come near 1e-8 events.
@@ -127,7 +134,7 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None, name: str = "co
         boundary = bool(np.any(mu < 1e-8))
     else:
         boundary = bool(np.any((mu * var_weights < 1e-8) | ((1 - mu) * var_weights < 1e-8)))
-    perfect = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+    perfect = res.perfect or any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
     not_converged = any(issubclass(w.category, ConvergenceWarning) for w in caught) or (
         not res.converged and not perfect  # statsmodels stops early, "unconverged", once fitted == data
     )
@@ -148,6 +155,89 @@ def _fit_quasi(y, X, family: str, offset=None, var_weights=None, name: str = "co
         checks.fail("times", "must not be collinear with the other terms of the model (start, season)",
                     f"non-finite estimates from the {family} trend model")
     return np.asarray(res.params), np.asarray(res.bse), float(res.scale), df_resid
+
+
+#: statsmodels' message (``_MinimalWLS.msg``) when a weighted least-squares step meets a non-finite number
+_WLS_INFEASIBLE = "NaN, inf or invalid value detected in {0}, estimation infeasible."
+
+
+@dataclass(frozen=True)
+class _Fit:
+    params: np.ndarray
+    bse: np.ndarray
+    scale: float
+    df_resid: float
+    fittedvalues: np.ndarray
+    converged: bool
+    perfect: bool
+
+
+def _irls(y: np.ndarray, X: np.ndarray, fam, offset=None, var_weights=None, maxiter: int = 100,
+          atol: float = 1e-8) -> _Fit:
+    """``statsmodels.api.GLM(y, X, family=fam, offset=offset, var_weights=var_weights).fit(scale="X2",
+    use_t=True, tol_criterion="params")``, step for step, without building the model and result objects.
+
+    The same operations on the same numbers as statsmodels' ``GLM._fit_irls`` (its family's link, variance and
+    weights; the weighted ``lstsq`` of its ``_MinimalWLS`` in the iterations; the final weighted least squares by
+    ``pinv_extended``; Pearson χ²/df as the scale), so the estimates are those of statsmodels bit for bit
+    (``tests/stats/test_trend.py`` compares them on many series); a hundred times cheaper for short series.
+    ``perfect``: statsmodels' "perfect separation or prediction" warning would have been given.
+    """
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    from statsmodels.tools.tools import pinv_extended
+
+    n = y.shape[0]
+    var_w = np.ones(n) if var_weights is None else var_weights
+    iweights = np.asarray(np.ones(n) * var_w)  # statsmodels' freq_weights * var_weights
+    n_trials = np.ones(n)
+    oe = 0.0 if offset is None else offset
+    df_resid = n - (np.linalg.matrix_rank(X) - 1) - 1
+
+    def x2_scale(mu):
+        return np.sum(np.power(y - mu, 2) * iweights / fam.variance(mu)) / df_resid
+
+    mu = fam.starting_mu(y)
+    lin_pred = fam.predict(mu)
+    if np.isnan(fam.deviance(y, mu, var_w, np.ones(n), x2_scale(mu))):
+        raise ValueError("The first guess on the deviance function returned a nan.  This could be a boundary "
+                         " problem and should be reported.")
+    prev = np.zeros(X.shape[1])
+    converged = perfect = False
+    weights = wlsendog = None
+    for _ in range(maxiter):
+        weights = iweights * n_trials * fam.weights(mu)
+        wlsendog = lin_pred + fam.link.deriv(mu) * (y - mu) - oe
+        # statsmodels' _MinimalWLS(wlsendog, X, weights, check_endog=True, check_weights=True).fit("lstsq")
+        w_half = np.sqrt(weights)
+        if not np.all(np.isfinite(w_half)):
+            raise ValueError(_WLS_INFEASIBLE.format("weights"))
+        if not np.all(np.isfinite(wlsendog)):
+            raise ValueError(_WLS_INFEASIBLE.format("endog"))
+        params = np.linalg.lstsq(np.asarray(w_half)[:, None] * X, w_half * wlsendog, rcond=-1)[0]
+        lin_pred = np.dot(X, params)
+        lin_pred += oe
+        mu = fam.fitted(lin_pred)
+        if np.all(np.abs(mu - y) <= 1e-8):  # np.allclose(mu - y, 0)
+            perfect = True
+            warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
+                          category=PerfectSeparationWarning, stacklevel=2)
+        step = np.abs(prev - params)
+        if np.isfinite(step).all():  # np.allclose(prev, params, atol=atol, rtol=0) for finite numbers
+            converged = bool((step <= atol).all())
+        else:
+            converged = bool(np.allclose(prev, params, atol=atol, rtol=0.0))
+        prev = params
+        if converged:
+            break
+    scale = x2_scale(mu)
+    # the final weighted least squares (statsmodels' WLS(...).fit(method="pinv"))
+    w_half = np.sqrt(weights)
+    pinv_wexog, _ = pinv_extended(w_half[:, None] * X)
+    normalized_cov = np.dot(pinv_wexog, np.transpose(pinv_wexog))
+    params = np.dot(pinv_wexog, wlsendog * w_half)
+    bse = np.sqrt(np.diag(normalized_cov * scale))
+    fitted = fam.fitted(np.dot(X, params) + (0.0 if offset is None else offset) + 0.0)
+    return _Fit(params, bse, float(scale), df_resid, fitted, converged, perfect)
 
 
 def _effect(b: float, se: float, df: int, conf: float) -> Effect:
@@ -192,14 +282,24 @@ def _binomial_inputs(successes, trials, sname: str = "successes", tname: str = "
 
 
 def _check_not_degenerate(y, family: str, codes=None, trials=None, name: str = "counts") -> None:
-    groups = [np.ones(y.size, bool)] if codes is None else [codes == c for c in np.unique(codes)]
-    for k, g in enumerate(groups):
-        where = "" if codes is None else f" in season level {k + 1}"
-        if np.all(y[g] == 0):
+    # per group (season level, in order; the whole series without codes): no value other than 0, and for a
+    # binomial no value other than the trials; the first group where either holds fails
+    if codes is None:
+        level, k = np.zeros(y.size, dtype=np.intp), 1
+    else:
+        uniq, level = np.unique(codes, return_inverse=True)
+        k = uniq.size
+    all_zero = np.bincount(level, weights=(y != 0), minlength=k) == 0
+    all_equal = (np.bincount(level, weights=(y != trials), minlength=k) == 0 if family == "binomial"
+                 else np.zeros(k, dtype=bool))
+    bad = np.flatnonzero(all_zero | all_equal)
+    if bad.size:
+        g = int(bad[0])
+        where = "" if codes is None else f" in season level {g + 1}"
+        if all_zero[g]:
             what = "rate is" if family == "poisson" else "odds are"
             checks.fail(name, f"must not all be 0 (then the {what} 0 and no trend can be estimated)", f"all 0{where}")
-        if family == "binomial" and np.all(y[g] == trials[g]):
-            checks.fail(name, "must not all equal the trials (then the odds are infinite)", f"all equal{where}")
+        checks.fail(name, "must not all equal the trials (then the odds are infinite)", f"all equal{where}")
 
 
 def _design(t: np.ndarray, season) -> tuple[np.ndarray, np.ndarray | None]:
