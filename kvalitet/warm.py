@@ -109,12 +109,19 @@ class Zygote:
     known (it imports and precomputes while the command checks the report definitions), then given the plan."""
 
     def __init__(self, shared_args: dict[str, Any]) -> None:
-        for key, value in SINGLE_THREADED.items():
-            os.environ.setdefault(key, value)
         ctx = get_context("spawn")
         self.conn, child_conn = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_zygote, name="kvalitet-zygote", args=(child_conn, shared_args), daemon=True)
-        self.proc.start()
+        saved = {key: os.environ.get(key) for key in SINGLE_THREADED}
+        os.environ.update({key: os.environ.get(key) or value for key, value in SINGLE_THREADED.items()})
+        try:  # the zygote starts with these (spawn: a new interpreter with this environment); the command keeps its own
+            self.proc.start()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
         child_conn.close()
 
     def run(self, plan: list, out_dir: str, demo: bool, as_of_label: str, jobs: int, timeout: float) -> Iterator:
