@@ -1,7 +1,10 @@
 """Benchmark: `kvalitet ingest` on a generated complaints export of 1,000,000 rows, fresh and re-ingested.
 
-Prints rows per second and peak memory (resident set size of the ingest process) for each run. Not a test: the
-figures go into the README's performance section. Aim: a million rows in under 15 s, under 2 GB, on 2 cores.
+Prints seconds, rows per second and peak memory (resident set size of the ingest process) for each run, beside
+the floor measured in the same run: a plain ``pandas.read_csv`` of the same file (``sep=";"``,
+``encoding="cp1252"``, ``dtype=str``, ``keep_default_na=False``), in its own process like the ingest, and the
+ratio to it. Not a test: the figures go into the README's performance section. Aim (issue 13): each ingest within
+3× that floor (and under 2 GB) on 2 cores.
 
     .venv/bin/python bench/ingest.py [--rows 1000000] [--keep]
 """
@@ -72,6 +75,26 @@ def run_ingest(export: Path, db: Path) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, out.strip()
 
 
+FLOOR = ("import sys, time, pandas\n"
+         "t = time.perf_counter()\n"
+         "df = pandas.read_csv(sys.argv[1], sep=';', encoding='cp1252', dtype=str, keep_default_na=False)\n"
+         "print(len(df), time.perf_counter() - t)\n")
+
+
+def run_floor(export: Path) -> tuple[float, float, str]:
+    """Seconds (the whole process, as for the ingest), peak RSS in MiB and the row count of a plain
+    ``pandas.read_csv`` of ``export`` in its own process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", FLOOR, str(export)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=ROOT)
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"the floor (pandas.read_csv) failed:\n{out}")
+    return seconds, usage.ru_maxrss / 1024, out.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -85,11 +108,20 @@ def main() -> None:
         print(f"export: {args.rows:,} rows, {export.stat().st_size / 2**20:.0f} MiB, "
               f"written in {time.perf_counter() - t0:.1f} s")
         db = tmp / "bench.duckdb"
+        floor, frss, fout = run_floor(export)  # the file cache is warm from writing it, as for the ingest
+        print(f"{'floor':10s} {floor:6.1f} s  {args.rows / floor:>10,.0f} rows/s  peak RSS {frss:,.0f} MiB  "
+              f"(a process doing pandas.read_csv of the same file: {int(fout.split()[0]):,} rows; the call itself "
+              f"{float(fout.split()[1]):.1f} s)")
+        ratios = []
         for label in ("fresh", "re-ingest"):
             seconds, rss, out = run_ingest(export, db)
-            print(f"{label:10s} {seconds:6.1f} s  {args.rows / seconds:>10,.0f} rows/s  peak RSS {rss:,.0f} MiB")
+            ratios.append(seconds / floor)
+            print(f"{label:10s} {seconds:6.1f} s  {args.rows / seconds:>10,.0f} rows/s  peak RSS {rss:,.0f} MiB  "
+                  f"{seconds / floor:4.1f}× the floor")
             print(f"           {out}")
         print(f"cores: {os.cpu_count()}")
+        print(f"aim: ingest within 3× the floor ({floor:.1f} s): {'yes' if max(ratios) <= 3 else 'no'} "
+              f"(fresh {ratios[0]:.1f}×, re-ingest {ratios[1]:.1f}×)")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
