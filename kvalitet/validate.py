@@ -268,6 +268,8 @@ def validate(
     texts: dict[str, pd.Series] = {}
     #: per column, which rows hold a value (after cleaning)
     present: dict[str, np.ndarray] = {}
+    #: per column read from the file: its distinct values typed and as text, and the rows' codes into them
+    distinct: dict[str, tuple[pd.Series, _Distinct]] = {}
     typed: dict[str, pd.Series] = {}
     bads: dict[str, np.ndarray] = {}
     #: per column, value -> why it cannot be read (where the type's message would not say enough)
@@ -304,6 +306,7 @@ def validate(
         text_d = _Distinct(text_u, codes)
         texts[col.name], present[col.name] = text_d.spread(), text_d.present()
         typed[col.name] = pd.Series(typed_u.array.take(codes, allow_fill=True))
+        distinct[col.name] = (typed_u, text_d)
         bads[col.name] = np.zeros(n, dtype=bool) if bad_u is None else (bad_u[codes] & ~missing)
     for col in table.columns:  # an empty value takes the column's default (the findings register's source, kind)
         if col.default is not None:
@@ -400,7 +403,10 @@ def validate(
     collapsed = np.zeros(n, dtype=bool)
     if n:
         key_cols = list(table.key)
-        keys = pd.DataFrame({k: _comparable(typed[k], texts[k]) for k in key_cols})
+        if all(k in distinct and table.by_name[k].default is None for k in key_cols):
+            keys = pd.DataFrame({k: _comparable_codes(*distinct[k]) for k in key_cols})
+        else:
+            keys = pd.DataFrame({k: _comparable(typed[k], texts[k]) for k in key_cols})
         key_dup = keys.duplicated(keep=False).to_numpy()
         if key_dup.any():
             positions = np.flatnonzero(key_dup)
@@ -475,6 +481,16 @@ def _comparable(typed: pd.Series, text: pd.Series) -> np.ndarray:
     if len(unread):
         t[unread] = ["\u2205" if v is None else "\u2260" + str(v) for v in text.to_numpy(dtype=object)[unread]]
     return t
+
+
+def _comparable_codes(typed_u: pd.Series, text: "_Distinct") -> np.ndarray:
+    """Per row, a code for :func:`_comparable`'s value (equal codes, equal values), computed on the distinct values
+    (``typed_u``, ``text.values``) and a row without a value, then spread by the rows' codes."""
+    k = len(typed_u)
+    typed_ext = pd.Series(typed_u.array.take(np.append(np.arange(k), -1), allow_fill=True))
+    text_ext = pd.Series(np.append(text.values, None), dtype=object)
+    codes, _ = pd.factorize(_comparable(typed_ext, text_ext))
+    return codes[np.where(text.codes < 0, k, text.codes)]
 
 
 class _Distinct:
