@@ -34,6 +34,8 @@ ENV_KEY = "KVALITET_PSEUDONYM_KEY"
 #: the shortest key accepted, in characters (environment) or bytes (key file)
 KEY_MIN_LENGTH = 16
 _FINGERPRINT_DOMAIN = b"kvalitet pseudonym key fingerprint v1\0"
+#: SHA-256's block size in bytes (the HMAC key is padded to it)
+_SHA256_BLOCK = 64
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -114,6 +116,11 @@ class Pseudonymiser:
         if len(key) < KEY_MIN_LENGTH:
             raise ValueError(f"pseudonym key must be at least {KEY_MIN_LENGTH} bytes")
         self._key = key
+        # HMAC (RFC 2104) with the key's two padded blocks hashed once: each value then costs two copies of a hash
+        # state instead of a new HMAC context (several times faster for the short values pseudonymised here)
+        block = (hashlib.sha256(key).digest() if len(key) > _SHA256_BLOCK else key).ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     @property
     def fingerprint(self) -> str:
@@ -177,8 +184,10 @@ class Pseudonymiser:
     def normalise(value: str) -> str:
         """Value as hashed: trimmed, and a CPR-shaped number without its dash (so both spellings agree)."""
         v = " ".join(str(value).split())
-        if len(v) == 11 and v[6] == "-" and v[:6].isdigit() and v[7:].isdigit():
-            v = v[:6] + v[7:]
+        if len(v) == 11 and v[6] == "-":
+            digits = v[:6] + v[7:]
+            if digits.isdigit():
+                return digits
         return v
 
     def pseudonym(self, value: str) -> str:
@@ -190,10 +199,26 @@ class Pseudonymiser:
     def series(self, values: pd.Series, only_cpr: bool = False) -> pd.Series:
         """Pseudonymise every non-empty value (or, with ``only_cpr``, only the values containing a CPR number)."""
         arr = values.to_numpy(dtype=object).copy()
-        present = np.fromiter((isinstance(v, str) and v.strip() != "" for v in arr), dtype=bool, count=len(arr))
-        if only_cpr:
-            present &= cpr_mask(values)
-        normalise, digest, key = self.normalise, hmac.digest, self._key
-        for i in np.flatnonzero(present):
-            arr[i] = "P-" + digest(key, normalise(arr[i]).encode("utf-8"), "sha256").hex()[:16]
+        positions = np.flatnonzero(cpr_mask(values)) if only_cpr else np.arange(len(arr))
+        positions = positions[np.fromiter((isinstance(v, str) and v.strip() != "" for v in arr[positions]),
+                                          dtype=bool, count=len(positions))]
+        if len(positions):
+            hashed = np.empty(len(positions), dtype=object)
+            hashed[:] = self._hash_all(arr[positions])
+            arr[positions] = hashed
         return pd.Series(arr, index=values.index, dtype=object)
+
+    def _hash_all(self, values) -> list[str]:
+        """``pseudonym(v)`` for every string ``v`` of ``values``: the same HMAC-SHA256 as :meth:`_hash`, computed
+        from the key's hashed pads (see ``__init__``)."""
+        inner, outer = self._inner.copy, self._outer.copy
+        out = []
+        append = out.append
+        for v in map(self.normalise, values):
+            h = inner()
+            h.update(v.encode("utf-8"))
+            d = h.digest()
+            h = outer()
+            h.update(d)
+            append("P-" + h.hexdigest()[:16])
+        return out

@@ -255,21 +255,51 @@ def _read_csv(p: Path, table: contract.Table | None, at: int | None = None) -> R
     except OSError as exc:
         raise FileRefused(f"{p}: kan ikke læses: {exc.strerror}") from None
     text, encoding = decode(data, p)
+    del data
     sep, header_row = _find_csv_header(text, table, at)
-    lines = _regular_lines(text, sep) if header_row == 1 else None
-    if lines is not None:
-        fast = _read_csv_fast(p, text, sep, encoding, lines)
-        if fast is not None:
-            return fast
+    if header_row == 1:
+        encoded = _utf8(text)
+        lines = _regular_lines(text, sep, encoded)
+        if lines is not None:
+            fast = _read_csv_fast(p, text, sep, encoding, lines, encoded)
+            if fast is not None:
+                return fast
+        del encoded
     return _read_csv_careful(p, text, sep, encoding, header_row)
 
 
-def _regular_lines(text: str, sep: str) -> int | None:
+def _utf8(text: str) -> bytes | None:
+    """``text`` as UTF-8 (what pandas' C parser reads without decoding again); None if it cannot be encoded."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _regular_lines(text: str, sep: str, encoded: bytes | None = None) -> int | None:
     """The number of lines when the fast reader is exact for ``text``, else None: no quoting, no NUL, no blank
     lines, and every line (split at ``\\n``) with as many fields as the header, so that row numbers and ragged rows
-    come out right. Anything else goes to the careful reader."""
+    come out right. Anything else goes to the careful reader. ``encoded``: ``text`` as UTF-8, if at hand (the
+    separators and line ends are then counted on its bytes, where each is one byte)."""
     if not text or '"' in text or text[0] in "\r\n" or "\x00" in text:
         return None
+    encoded = encoded if encoded is not None else _utf8(text)
+    if encoded is None:
+        return _regular_lines_by_text(text, sep)
+    octets = np.frombuffer(encoded, dtype=np.uint8)
+    ends = np.flatnonzero(octets == 10)  # the lines as text.split("\n") cuts them; an empty last piece is no line
+    if not len(ends) or ends[-1] != len(octets) - 1:
+        ends = np.append(ends, len(octets))
+    seps = np.flatnonzero(octets == ord(sep))
+    counts = np.diff(np.searchsorted(seps, ends), prepend=0)
+    if (counts != counts[0]).any():
+        return None
+    if counts[0] == 0 or sep.isspace():  # a line without a separator, or of tabs only, may be blank: look at it
+        return _regular_lines_by_text(text, sep)
+    return len(ends)  # every line holds a separator that is not white space: none is blank
+
+
+def _regular_lines_by_text(text: str, sep: str) -> int | None:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -283,11 +313,15 @@ def _needs_careful_reader(text: str, sep: str) -> bool:
     return _regular_lines(text, sep) is None
 
 
-def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | None = None) -> RawTable | None:
+def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | None = None,
+                   encoded: bytes | None = None) -> RawTable | None:
     """pandas' C parser, every field as text (only for files :func:`_regular_lines` found regular). None when the
-    parser saw another number of ``lines`` than that check did (a lone ``\\r`` is a line end to the parser)."""
+    parser saw another number of ``lines`` than that check did (a lone ``\\r`` is a line end to the parser).
+    ``encoded``: ``text`` as UTF-8, if at hand."""
+    encoded = encoded if encoded is not None else _utf8(text)
+    source = io.StringIO(text) if encoded is None else io.BytesIO(encoded)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
+        frame = pd.read_csv(source, sep=sep, header=None, dtype=object, na_filter=False, encoding="utf-8",
                             keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False,
                             quotechar='"', doublequote=True)
     except pd.errors.ParserError:
@@ -301,8 +335,11 @@ def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | Non
     body.columns = _unique(headers)
     numbers = np.arange(2, len(body) + 2, dtype=np.int64)
     # a line of separators and white space only is not a data row (as in the careful reader): column by column,
-    # only the rows still blank so far are looked at
-    candidates = np.arange(len(body))
+    # only the rows still blank so far are looked at, from the rows whose line does not begin with a character
+    # that makes the first field non-blank
+    candidates = _blank_candidates(encoded, sep) if encoded is not None and len(frame) == lines else None
+    if candidates is None or len(candidates) and candidates[-1] >= len(body):
+        candidates = np.arange(len(body))
     for col in body.columns:
         values = body[col].to_numpy(dtype=object)[candidates]
         candidates = candidates[np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))]
@@ -315,6 +352,20 @@ def _read_csv_fast(p: Path, text: str, sep: str, encoding: str, lines: int | Non
         body, numbers = body[~blank], numbers[~blank]
     return RawTable(p, headers, body.reset_index(drop=True), numbers, [], encoding, sep, header_row=1,
                     blank_lines=n_blank, physical_lines=len(body))
+
+
+def _blank_candidates(encoded: bytes, sep: str) -> np.ndarray:
+    """Positions (data rows, the header line not counted) of the lines whose first byte is white space, a
+    separator, a line end or not ASCII (which may begin a white space character): only such a line can be blank.
+    For a file whose lines :func:`_regular_lines` counted (one data row per line after the header)."""
+    octets = np.frombuffer(encoded, dtype=np.uint8)
+    starts = np.flatnonzero(octets[:-1] == 10) + 1  # the data lines (the header line starts at 0)
+    return np.flatnonzero(_MAY_BEGIN_BLANK[ord(sep)][octets[starts]])
+
+
+#: per separator byte: which first bytes of a line may begin a blank first field
+_MAY_BEGIN_BLANK = {ord(s): np.array([b >= 0x80 or chr(b).isspace() or chr(b) == s for b in range(256)])
+                    for s in SEPARATORS}
 
 
 def _read_csv_careful(p: Path, text: str, sep: str, encoding: str, header_row: int = 1) -> RawTable:

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import contract
@@ -291,13 +292,25 @@ def upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.Data
         return UpsertCounts()
     cols = table.column_names
     casts = ", ".join(f'CAST("{c}" AS {contract.SQL_TYPES[table.by_name[c].type]}) AS "{c}"' for c in cols)
-    con.register("_incoming_df", frame[cols])
+    # the rows are read from the frame where they are used (a view, not a copy: reading a frame is cheap, writing
+    # a million rows into a table is not); _rid numbers them in the frame's order
+    con.register("_incoming_df", frame[cols].assign(_rid=np.arange(1, len(frame) + 1, dtype=np.int64)))
     try:
-        con.execute("DROP TABLE IF EXISTS _incoming")
-        con.execute(f"CREATE TEMP TABLE _incoming AS SELECT *, {row_key_sql(table)} AS _key FROM "
-                    f"(SELECT row_number() OVER () AS _rid, {casts} FROM _incoming_df)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT *, {row_key_sql(table)} AS _key FROM "
+                    f"(SELECT _rid, {casts} FROM _incoming_df)")
+        counts = _upsert(con, table, len(frame), as_of)
+        con.execute("DROP VIEW _incoming")
     finally:
-        con.unregister("_incoming_df")
+        try:
+            con.unregister("_incoming_df")
+        except duckdb.Error:  # the transaction failed (the caller rolls it back, and the view with it)
+            pass
+    return counts
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, rows: int, as_of: date) -> UpsertCounts:
+    """:func:`upsert` of the ``rows`` rows of the view ``_incoming``."""
+    cols = table.column_names
     on = " AND ".join(f'i."{k}" IS NOT DISTINCT FROM t."{k}"' for k in table.key)
     others = [c for c in cols if c not in table.key]
     same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM t."{c}"' for c in others) or "TRUE"
@@ -313,7 +326,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.Data
         "SELECT count(*) FILTER (WHERE NOT stale AND NOT same), count(*) FILTER (WHERE NOT stale AND same), "
         "count(*) FILTER (WHERE stale), count(*) FILTER (WHERE dated) FROM _matched"
     ).fetchall()[0]
-    inserted = len(frame) - updated - unchanged - stale
+    inserted = rows - updated - unchanged - stale
     if updated:
         con.execute(
             f'DELETE FROM "{table.name}" t USING _incoming i, _matched m '
@@ -325,7 +338,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.Data
             f'INSERT INTO "{table.name}" ({col_list}) SELECT {col_list} FROM _incoming i '
             "WHERE i._rid NOT IN (SELECT _rid FROM _matched WHERE same OR stale)"
         )
-    if len(frame) - stale - dated:  # rows whose as-of date advances (or is set for the first time)
+    if rows - stale - dated:  # rows whose as-of date advances (or is set for the first time)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _advance AS SELECT _key FROM _incoming "
             "WHERE _rid NOT IN (SELECT _rid FROM _matched WHERE stale OR dated)"
@@ -334,7 +347,6 @@ def upsert(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.Data
         con.execute('INSERT INTO row_as_of SELECT ?, _key, ? FROM _advance', [table.name, as_of])
         con.execute("DROP TABLE _advance")
     con.execute("DROP TABLE IF EXISTS _matched")
-    con.execute("DROP TABLE IF EXISTS _incoming")
     return UpsertCounts(int(inserted), int(updated), int(unchanged), int(stale))
 
 

@@ -263,17 +263,22 @@ def validate(
 
     # 1. Per column, on its distinct values only (exports repeat values a lot): personal data first, so that
     #    nothing below (values, reasons, raw rows) ever sees a CPR number in clear text; then clean and parse.
-    safe: dict[str, pd.Series] = {}
+    #: per column, the values as read with CPR numbers masked or pseudonymised (for the quarantine's raw rows)
+    safe: dict[str, _Distinct] = {}
     texts: dict[str, pd.Series] = {}
+    #: per column, which rows hold a value (after cleaning)
+    present: dict[str, np.ndarray] = {}
+    #: per column read from the file: its distinct values typed and as text, and the rows' codes into them
+    distinct: dict[str, tuple[pd.Series, _Distinct]] = {}
     typed: dict[str, pd.Series] = {}
     bads: dict[str, np.ndarray] = {}
     #: per column, value -> why it cannot be read (where the type's message would not say enough)
     explain: dict[str, dict[str, str]] = {}
     for col in table.columns:
         if col.name not in mapping:
-            safe[col.name] = texts[col.name] = pd.Series([None] * n, dtype=object)
+            texts[col.name] = pd.Series([None] * n, dtype=object)
             typed[col.name], _ = _parse_column(col, texts[col.name], organisation)
-            bads[col.name] = np.zeros(n, dtype=bool)
+            bads[col.name] = present[col.name] = np.zeros(n, dtype=bool)
             continue
         values = raw.data[mapping[col.name]].to_numpy(dtype=object)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -297,9 +302,11 @@ def validate(
         if col.type == "municipality":  # an unknown kommune: the reason names the closest official names
             explain[col.name] = {v: municipalities.unknown_reason(v) for v in text_u[bad_u]}
         missing = codes < 0
-        safe[col.name] = _spread(safe_u, codes, missing)
-        texts[col.name] = _spread(text_u, codes, missing)
+        safe[col.name] = _Distinct(safe_u, codes)
+        text_d = _Distinct(text_u, codes)
+        texts[col.name], present[col.name] = text_d.spread(), text_d.present()
         typed[col.name] = pd.Series(typed_u.array.take(codes, allow_fill=True))
+        distinct[col.name] = (typed_u, text_d)
         bads[col.name] = np.zeros(n, dtype=bool) if bad_u is None else (bad_u[codes] & ~missing)
     for col in table.columns:  # an empty value takes the column's default (the findings register's source, kind)
         if col.default is not None:
@@ -307,7 +314,7 @@ def validate(
     ignored_safe = {}
     for label in ignored:
         codes, uniques = pd.factorize(raw.data[label].to_numpy(dtype=object), use_na_sentinel=True)
-        ignored_safe[label] = _spread(scrub_series(pd.Series(uniques, dtype=object)), codes, codes < 0)
+        ignored_safe[label] = _Distinct(scrub_series(pd.Series(uniques, dtype=object)), codes)
 
     # 2. Row rules on each column.
     as_of_ts = pd.Timestamp(as_of)
@@ -316,14 +323,14 @@ def validate(
         head = header_of.get(col.name, col.name)
         label = col.name if head == col.name else f"{head} ({col.name})"
         text = texts[col.name]
-        present = text.notna().to_numpy()
         if bads[col.name].any():
             msg = _type_message(col, organisation)
             why = explain.get(col.name, {})
             reasons.add(bads[col.name], col.name, lambda i, t=text, lb=label, m=msg, w=why: (
                 f"{lb}: {_quote(t.iat[i])} {w.get(t.iat[i]) or 'er ikke ' + m}"))
         if col.required:
-            reasons.add(~present, col.name, lambda i, lb=label: f"{lb}: værdien mangler (kolonnen er krævet)")
+            reasons.add(~present[col.name], col.name,
+                        lambda i, lb=label: f"{lb}: værdien mangler (kolonnen er krævet)")
         v = typed[col.name]
         if col.type in ("date", "month"):
             after = (v > as_of_ts).fillna(False).to_numpy() & (not col.deadline)  # a deadline may be later
@@ -396,7 +403,10 @@ def validate(
     collapsed = np.zeros(n, dtype=bool)
     if n:
         key_cols = list(table.key)
-        keys = pd.DataFrame({k: _comparable(typed[k], texts[k]) for k in key_cols})
+        if all(k in distinct and table.by_name[k].default is None for k in key_cols):
+            keys = pd.DataFrame({k: _comparable_codes(*distinct[k]) for k in key_cols})
+        else:
+            keys = pd.DataFrame({k: _comparable(typed[k], texts[k]) for k in key_cols})
         key_dup = keys.duplicated(keep=False).to_numpy()
         if key_dup.any():
             positions = np.flatnonzero(key_dup)
@@ -431,7 +441,7 @@ def validate(
     raw_cols += [(scrub_text(label), ignored_safe[label]) for label in ignored]
     q_records = []
     for i in q_idx:
-        raw_row = {label: (None if s.iat[i] is None else str(s.iat[i])) for label, s in raw_cols}
+        raw_row = {label: (None if (v := s.at(i)) is None else str(v)) for label, s in raw_cols}
         q_records.append({
             "row_number": int(row_numbers[i]),
             "columns": ",".join(reasons.cols[i]),
@@ -464,23 +474,53 @@ def validate(
 def _comparable(typed: pd.Series, text: pd.Series) -> np.ndarray:
     """A value for comparing copies: the typed value where it reads, else the text as written."""
     ok = typed.notna().to_numpy()
-    t = typed.to_numpy(dtype=object)
+    t = typed.to_numpy(dtype=object, copy=True)
     if typed.dtype != object:
         t = np.array([str(v) for v in t], dtype=object)
-    fallback = np.array(["\u2205" if v is None else "\u2260" + str(v) for v in text.to_numpy(dtype=object)],
-                        dtype=object)
-    return np.where(ok, t, fallback)
+    unread = np.flatnonzero(~ok)  # the fallback only where needed (a key column reads on almost every row)
+    if len(unread):
+        t[unread] = ["\u2205" if v is None else "\u2260" + str(v) for v in text.to_numpy(dtype=object)[unread]]
+    return t
 
 
-def _spread(values_u: pd.Series, codes: np.ndarray, missing: np.ndarray) -> pd.Series:
-    """Values computed on the distinct values, spread back to every row (None where the row had none)."""
-    arr = values_u.to_numpy(dtype=object)
-    out = arr.take(np.where(missing, 0, codes)) if len(arr) else np.full(len(codes), None, dtype=object)
-    if missing.any():
-        out = out.copy()
-        out[missing] = None
-    # a value that cleaned to nothing is None, never NaN
-    return pd.Series(out, dtype=object).where(lambda x: x.notna(), None)
+def _comparable_codes(typed_u: pd.Series, text: "_Distinct") -> np.ndarray:
+    """Per row, a code for :func:`_comparable`'s value (equal codes, equal values), computed on the distinct values
+    (``typed_u``, ``text.values``) and a row without a value, then spread by the rows' codes."""
+    k = len(typed_u)
+    typed_ext = pd.Series(typed_u.array.take(np.append(np.arange(k), -1), allow_fill=True))
+    text_ext = pd.Series(np.append(text.values, None), dtype=object)
+    codes, _ = pd.factorize(_comparable(typed_ext, text_ext))
+    return codes[np.where(text.codes < 0, k, text.codes)]
+
+
+class _Distinct:
+    """Values computed on a column's distinct values (``values_u``) and the rows' codes into them (-1: the row had
+    no value); a value that cleaned to nothing is None, never NaN."""
+
+    def __init__(self, values_u: pd.Series, codes: np.ndarray):
+        arr = values_u.to_numpy(dtype=object)
+        self.values = np.where(pd.isna(arr), None, arr) if len(arr) else arr
+        self.codes = codes
+
+    def spread(self) -> pd.Series:
+        """The value of every row (None where the row had none)."""
+        missing = self.codes < 0
+        if not len(self.values):
+            return pd.Series(np.full(len(self.codes), None, dtype=object), dtype=object)
+        out = self.values.take(np.where(missing, 0, self.codes))
+        if missing.any():
+            out[missing] = None
+        return pd.Series(out, dtype=object)
+
+    def present(self) -> np.ndarray:
+        """Which rows hold a value."""
+        held = np.array([v is not None for v in self.values] + [False], dtype=bool)
+        return held[self.codes]  # code -1 reads the False appended
+
+    def at(self, i: int):
+        """The value of row ``i`` (None where it had none)."""
+        code = self.codes[i]
+        return None if code < 0 else self.values[code]
 
 
 def _type_message(col: Column, organisation: Organisation) -> str:

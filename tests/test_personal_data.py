@@ -97,3 +97,21 @@ def test_the_leak_check_looks_past_pseudonyms_only():
     seen in a run); the leak check ignores pseudonyms but still finds a CPR-shaped number anywhere else."""
     assert not cpr_like("P-6dc8439589649cdb")
     assert cpr_like("P-6dc8439589649cdb 0101901234") and cpr_like("sag 010190-1234")
+
+
+@pytest.mark.parametrize("key", [b"k" * 16, b"x" * 64, b"y" * 65, bytes(range(256))])  # over 64 bytes: hashed
+def test_pseudonymising_a_column_is_the_hmac_of_each_value(key):
+    """The column-wise pseudonyms (the key's pads hashed once) are RFC 2104 HMAC-SHA256 as the hmac module computes
+    it, for keys shorter than, as long as and longer than SHA-256's block, and values spelled in every way."""
+    import hmac
+
+    import pandas as pd
+
+    values = ["010203-1234", " 0102031234 ", "K 1\t2", "æøå €", "0102-031234", "١٢٣٤٥٦-٧٨٩٠", None, "", "  "]
+    out = Pseudonymiser(key).series(pd.Series(values, dtype=object)).tolist()
+    normalised = ["0102031234", "0102031234", "K 1 2", "æøå €", "0102-031234", "١٢٣٤٥٦٧٨٩٠"]
+    assert out[:6] == ["P-" + hmac.digest(key, v.encode("utf-8"), "sha256").hex()[:16] for v in normalised]
+    assert out[6:] == [None, "", "  "]  # nothing to pseudonymise
+    only = Pseudonymiser(key).series(pd.Series(["K1", "sag 010203-1234", None], dtype=object), only_cpr=True)
+    assert only.tolist()[0] == "K1" and only.tolist()[2] is None
+    assert only.tolist()[1] == "P-" + hmac.digest(key, b"sag 010203-1234", "sha256").hex()[:16]
