@@ -33,6 +33,16 @@ def _date_arg(text: str) -> date:
     return value.date()
 
 
+def _seconds_arg(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' er ikke et positivt antal sekunder")
+    return value
+
+
 AS_OF_HELP = ("opgørelsesdato (standard: hver tabels eksportdato, dvs. --as-of da den blev indlæst; den seneste "
               "hele periode vurderes efter den tidligste)")
 
@@ -100,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("warm", "kernel"), default="warm",
                    help="warm (standard): én proces importerer og beregner det fælles én gang og forgrener sig pr. "
                         "rapport; kernel: en ny Jupyter-kerne pr. notebook")
-    p.add_argument("--timeout", type=float, default=None, metavar="SEK",
+    p.add_argument("--timeout", type=_seconds_arg, default=None, metavar="SEK",
                    help="sekunder en rapport må køre, før den stoppes (standard: 1800)")
     p.add_argument("--timings", action="store_true",
                    help="skriv for hver rapport, hvor tiden gik: start, beregning, figurer og eksport")

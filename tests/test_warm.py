@@ -310,3 +310,11 @@ def test_ctrl_c_stops_the_reports_still_running(demo_db, tmp_path):
     else:
         os.kill(sleeper, signal.SIGKILL)
         pytest.fail("the report's process kept running after Ctrl-C")
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc"])
+def test_a_timeout_that_is_not_a_positive_number_is_refused(value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--all", "--timeout", value])
+    assert exit_.value.code == 2
+    assert f"'{value}' er ikke et positivt antal sekunder" in capsys.readouterr().err
